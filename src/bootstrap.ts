@@ -1,0 +1,39 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+import { startEmbeddedDatabase, RunningDatabase } from './database/embedded-database';
+import { runMigrations } from './database/data-source';
+import { setupSwagger } from './swagger';
+
+/** Resolves the database (embedded when no DATABASE_URL) and applies migrations unless switched off. */
+export async function prepareDatabase(config: AppConfig): Promise<RunningDatabase> {
+  const database = config.database.url
+    ? { url: config.database.url, stop: async () => undefined }
+    : await startEmbeddedDatabase(config.dataDir, config.database.embeddedPort);
+  config.database.url = database.url;
+  if (config.database.migrateOnStart) {
+    const applied = await runMigrations(database.url);
+    if (applied.length) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);
+  }
+  return database;
+}
+
+/** The HTTP application as it runs in production and in tests. */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoLogger));
+  app.set('trust proxy', 'loopback');
+  app.setGlobalPrefix('api');
+  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id', 'Content-Range', 'Accept-Ranges'] });
+  app.useGlobalPipes(createValidationPipe());
+  setupSwagger(app);
+  return app;
+}

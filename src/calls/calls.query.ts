@@ -1,0 +1,77 @@
+import { resolveDateRange } from '../common/periods';
+import type { ListCallsQuery } from './dto/list-calls.query';
+
+/** Columns a call list row carries, aliased to the entity's property names. */
+const LIST_COLUMNS = [
+  'id', 'source', 'bitrix_call_id', 'bitrix_activity_id', 'external_id', 'direction', 'started_at', 'duration_sec',
+  'employee_id', 'bitrix_user_id', 'manager_name', 'client_phone', 'crm_entity_type', 'crm_entity_id', 'status',
+  'status_reason', 'error', 'error_stage', 'missed', 'score_overall', 'risk_level', 'summary', 'tags', 'products',
+  'refusal_reasons', 'analyzed_at', 'created_at', 'updated_at', 'recording_path', 'recording_deleted_at',
+  'record_file_id', 'record_source_url IS NOT NULL AS has_source_url',
+]
+  .map((column) => {
+    const [expression, alias] = column.includes(' AS ') ? column.split(' AS ') : [column, column];
+    const camel = alias.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    return `${expression.includes(' ') ? expression : `c.${expression}`} AS "${camel}"`;
+  })
+  .join(', ');
+
+const SORT_SQL: Record<ListCallsQuery['sort'], string> = {
+  startedAt: 'c.started_at ASC, c.id ASC',
+  '-startedAt': 'c.started_at DESC, c.id DESC',
+  scoreOverall: 'c.score_overall ASC NULLS LAST, c.id ASC',
+  '-scoreOverall': 'c.score_overall DESC NULLS LAST, c.id DESC',
+  durationSec: 'c.duration_sec ASC, c.id ASC',
+  '-durationSec': 'c.duration_sec DESC, c.id DESC',
+  id: 'c.id ASC',
+  '-id': 'c.id DESC',
+};
+
+export interface CallListSql {
+  listSql: string;
+  listParams: unknown[];
+  countSql: string;
+  countParams: unknown[];
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/**
+ * The SQL behind `GET /calls`: one statement for the page and one for the total. Every value is a bind parameter.
+ */
+export function buildCallListSql(query: ListCallsQuery, timeZone: string, now = new Date()): CallListSql {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  const range = resolveDateRange(query, timeZone, now);
+  if (range) where.push(`c.started_at >= ${bind(range.from)} AND c.started_at < ${bind(range.to)}`);
+  if (query.managerName) where.push(`c.manager_name ILIKE ${bind(`%${escapeLike(query.managerName)}%`)}`);
+  if (query.employeeId) where.push(`c.employee_id = ${bind(query.employeeId)}`);
+  if (query.department) where.push(`c.employee_id IN (${departmentMembers(query.department, bind)})`);
+  if (query.status?.length) where.push(`c.status = ANY(${bind(query.status)})`);
+  if (query.riskLevel?.length) where.push(`c.risk_level = ANY(${bind(query.riskLevel)})`);
+  if (query.direction?.length) where.push(`c.direction = ANY(${bind(query.direction)})`);
+  if (query.source?.length) where.push(`c.source = ANY(${bind(query.source)})`);
+  if (query.clientPhone) where.push(`c.client_phone LIKE ${bind(`%${query.clientPhone.replace(/\D/g, '').slice(-10)}`)}`);
+  if (query.crmEntityId) where.push(`c.crm_entity_id = ${bind(query.crmEntityId)}`);
+  if (query.tag) where.push(`c.tags @> ARRAY[${bind(query.tag)}]::text[]`);
+  if (query.product) where.push(`c.products @> ARRAY[${bind(query.product)}]::text[]`);
+  if (query.minScore !== undefined) where.push(`c.score_overall >= ${bind(query.minScore)}`);
+  if (query.maxScore !== undefined) where.push(`c.score_overall <= ${bind(query.maxScore)}`);
+  if (query.q) {
+    where.push(`c.id IN (SELECT t.call_id FROM transcripts t WHERE t.tsv @@ websearch_to_tsquery('pg_catalog.russian', ${bind(query.q)}))`);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const countSql = `SELECT count(*)::int AS total FROM calls c ${whereSql}`;
+  const countParams = [...params];
+  const limit = bind(query.pageSize);
+  const offset = bind((query.page - 1) * query.pageSize);
+  const listSql = `SELECT ${LIST_COLUMNS} FROM calls c ${whereSql} ORDER BY ${SORT_SQL[query.sort]} LIMIT ${limit} OFFSET ${offset}`;
+  return { listSql, listParams: params, countSql, countParams };
+}
+
+function departmentMembers(department: string, bind: (value: unknown) => string): string {
+  const byId = /^\d+$/.test(department);
+  const condition = byId ? `d.id = ${bind(Number(department))}` : `lower(d.name) = lower(${bind(department)})`;
+  return `SELECT e.id FROM employees e JOIN departments d ON d.id = ANY(e.department_ids) WHERE ${condition}`;
+}

@@ -1,0 +1,69 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isAbsolute, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { SettingsService } from '../settings/settings.service';
+import { buildCallListSql } from './calls.query';
+import { CallRow, toCallDetailsDto, toCallDto } from './call.mapper';
+import { CallDetailsDto, CallListDto } from './dto/call.dto';
+import { ListCallsQuery } from './dto/list-calls.query';
+import { Analysis } from './entities/analysis.entity';
+import { Call } from './entities/call.entity';
+import { CallStage } from './entities/call-stage.entity';
+import { Transcript } from './entities/transcript.entity';
+import { RecordingLinks } from './recording-links';
+
+export interface StoredRecording {
+  path: string;
+  mime: string;
+}
+
+@Injectable()
+export class CallsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
+    private readonly links: RecordingLinks,
+  ) {}
+
+  async list(query: ListCallsQuery): Promise<CallListDto> {
+    if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
+      throw new BadRequestException('minScore: must not be greater than maxScore');
+    }
+    const { timeZone } = await this.settings.get();
+    const sql = buildCallListSql(query, timeZone);
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query<CallRow[]>(sql.listSql, sql.listParams),
+      this.dataSource.query<{ total: number }[]>(sql.countSql, sql.countParams),
+    ]);
+    const recordUrl = (id: number) => this.links.urlFor(id);
+    return { items: rows.map((row) => toCallDto(row, recordUrl)), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  async details(id: number): Promise<CallDetailsDto> {
+    const call = await this.find(id);
+    const [transcript, analyses, stages] = await Promise.all([
+      this.dataSource.getRepository(Transcript).findOne({ where: { callId: id } }),
+      this.dataSource.getRepository(Analysis).find({ where: { callId: id }, order: { version: 'DESC' } }),
+      this.dataSource.getRepository(CallStage).find({ where: { callId: id }, order: { id: 'ASC' } }),
+    ]);
+    return toCallDetailsDto({ call, transcript, analyses, stages }, (callId) => this.links.urlFor(callId));
+  }
+
+  /** The stored recording of a call, or a 404 saying why there is none. */
+  async recording(id: number): Promise<StoredRecording> {
+    const call = await this.find(id);
+    if (call.recordingDeletedAt) throw new NotFoundException(`The recording of call ${id} was deleted by the retention policy`);
+    if (!call.recordingPath) throw new NotFoundException(`The recording of call ${id} has not been downloaded yet`);
+    const path = isAbsolute(call.recordingPath) ? call.recordingPath : join(this.config.dataDir, call.recordingPath);
+    return { path, mime: call.recordingMime ?? 'application/octet-stream' };
+  }
+
+  private async find(id: number): Promise<Call> {
+    const call = await this.dataSource.getRepository(Call).findOne({ where: { id } });
+    if (!call) throw new NotFoundException(`Call ${id} not found`);
+    return call;
+  }
+}

@@ -1,0 +1,86 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PERIODS, type PeriodName } from '../../common/periods';
+import { CALL_DIRECTIONS, CALL_SOURCES, CALL_STATUSES, type CallDirection, type CallSource, type CallStatus } from '../entities/call.entity';
+
+export const CALL_SORTS = ['startedAt', '-startedAt', 'scoreOverall', '-scoreOverall', 'durationSec', '-durationSec', 'id', '-id'] as const;
+export type CallSort = (typeof CALL_SORTS)[number];
+const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `a,b` or repeated parameters become a list. */
+const toList = ({ value }: { value: unknown }) =>
+  (Array.isArray(value) ? value : String(value).split(',')).map((item) => String(item).trim()).filter(Boolean);
+
+export class ListCallsQuery {
+  /** Page number, from 1. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  page: number = 1;
+
+  /** Items per page, 1–200. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  pageSize: number = 20;
+
+  /** A calendar period in the settings time zone. */
+  @IsOptional() @IsIn(PERIODS)
+  period?: PeriodName;
+
+  /** First day, inclusive, YYYY-MM-DD in the settings time zone. */
+  @IsOptional() @Matches(DATE, { message: 'from must be a date as YYYY-MM-DD' })
+  from?: string;
+
+  /** Last day, inclusive, YYYY-MM-DD in the settings time zone. */
+  @IsOptional() @Matches(DATE, { message: 'to must be a date as YYYY-MM-DD' })
+  to?: string;
+
+  /** Case-insensitive part of the manager name. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  managerName?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  employeeId?: number;
+
+  /** Department id or exact name. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
+  department?: string;
+
+  /** One status or several, comma-separated. */
+  @IsOptional() @Transform(toList) @IsIn(CALL_STATUSES, { each: true })
+  status?: CallStatus[];
+
+  @IsOptional() @Transform(toList) @IsIn(RISK_LEVELS, { each: true })
+  riskLevel?: Array<(typeof RISK_LEVELS)[number]>;
+
+  @IsOptional() @Transform(toList) @IsIn(CALL_DIRECTIONS, { each: true })
+  direction?: CallDirection[];
+
+  @IsOptional() @Transform(toList) @IsIn(CALL_SOURCES, { each: true })
+  source?: CallSource[];
+
+  /** Client phone in any format; matched on its last ten digits. */
+  @IsOptional() @Matches(/^[\d\s()+-]{3,32}$/, { message: 'clientPhone must be a phone number' })
+  clientPhone?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  crmEntityId?: number;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  tag?: string;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  product?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
+  minScore?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
+  maxScore?: number;
+
+  /** Full-text search in transcripts, Russian and English word forms. */
+  @IsOptional() @IsString() @MinLength(2) @MaxLength(200)
+  q?: string;
+
+  /** Sort key; a leading `-` sorts descending. */
+  @IsOptional() @IsIn(CALL_SORTS)
+  sort: CallSort = '-startedAt';
+}

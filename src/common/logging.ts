@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+
+/** Incoming-webhook path tokens and signed audio tokens never reach a log line. */
+export function maskUrl(url: string | undefined): string {
+  return (url ?? '')
+    .replace(/(\/webhooks\/incoming\/)[^/?#]+/g, '$1***')
+    .replace(/([?&](?:token|auth)=)[^&#]*/gi, '$1***')
+    .replace(/(\/rest\/\d+\/)[^/?#]+/g, '$1***');
+}
+
+export function loggerParams(level: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: IncomingMessage & { id?: string; raw?: IncomingMessage }) => ({
+          id: req.id,
+          method: req.method,
+          url: maskUrl(req.url),
+          remoteAddress: req.raw?.socket?.remoteAddress ?? req.socket?.remoteAddress,
+        }),
+      },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.botToken', '*.webhookUrl'], censor: '[redacted]' },
+      autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/api/health') },
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    },
+  };
+}

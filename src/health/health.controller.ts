@@ -1,0 +1,47 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { Public } from '../common/auth.guard';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+export interface IntegrationState {
+  configured: boolean;
+  detail?: string;
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Service status: database, and each integration configured or not' })
+  @ApiResponse({ status: 200, description: 'The service works; integrations are reported in the body' })
+  @ApiResponse({ status: 503, description: 'The database is unreachable' })
+  async check(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+    const result = await this.health
+      .check([() => this.database.pingCheck('database', { timeout: 3000 })])
+      .catch((error: { response?: Record<string, unknown> }) => {
+        res.status(503);
+        return error.response ?? { status: 'error' };
+      });
+    return { ...result, integrations: this.integrations() };
+  }
+
+  private integrations(): Record<string, IntegrationState> {
+    const { bitrix, openai, telegram, transcription } = this.config;
+    return {
+      bitrix: { configured: Boolean(bitrix.webhookUrl) },
+      openai: { configured: Boolean(openai.apiKey || openai.baseURL), detail: openai.apiKey || openai.baseURL ? `model ${openai.model}` : 'OPENAI_API_KEY is not set: calls stop at transcribed' },
+      telegram: { configured: Boolean(telegram.botToken && telegram.chatId) },
+      transcription: { configured: true, detail: `${transcription.backend} (${transcription.model})` },
+      incomingWebhook: { configured: Boolean(this.config.webhookToken) },
+    };
+  }
+}
