@@ -68,6 +68,8 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
 
 function fromHttpException(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
+  const cause = exception.cause as ClientError | undefined;
+  if (cause?.type) return errorBody(status, clientMessage(cause, status));
   const response = exception.getResponse();
   if (typeof response === 'string') return errorBody(status, response);
   const message = (response as { message?: unknown }).message;

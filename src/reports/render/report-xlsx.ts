@@ -97,9 +97,11 @@ function columnWidth(column: ReportColumn, rows: Record<string, unknown>[]): num
 
 /** Excel allows 31 characters, no `[]:*?/\`, and no two sheets with the same name. */
 function uniqueSheetName(wanted: string, taken: Set<string>): string {
-  const base = (wanted.replace(/[[\]:*?/\\]/g, ' ').trim() || 'Sheet').slice(0, MAX_SHEET_NAME);
+  const base = wanted.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_SHEET_NAME).trimEnd() || 'Sheet';
   let name = base;
-  for (let copy = 2; taken.has(name.toLowerCase()); copy++) name = `${base.slice(0, MAX_SHEET_NAME - String(copy).length - 1)} ${copy}`;
+  for (let copy = 2; taken.has(name.toLowerCase()); copy++) {
+    name = `${base.slice(0, MAX_SHEET_NAME - String(copy).length - 1).trimEnd()} ${copy}`;
+  }
   taken.add(name.toLowerCase());
   return name;
 }
