@@ -23,9 +23,14 @@ export async function prepareDatabase(config: AppConfig): Promise<RunningDatabas
   return database;
 }
 
-/** The HTTP application as it runs in production and in tests. */
+/** The HTTP application as it runs in production. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bufferLogs: true, bodyParser: false });
+  return configureApp(app, config);
+}
+
+/** Everything the HTTP layer needs beyond the modules; tests apply it to their own application. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
   app.setGlobalPrefix('api');

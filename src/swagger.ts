@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-export function setupSwagger(app: INestApplication): void {
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('AI CRM Analytics API')
     .setDescription('Calls and chats from Bitrix24, transcribed, scored and aggregated for the sales team.')
@@ -9,9 +9,15 @@ export function setupSwagger(app: INestApplication): void {
     .setContact('AI CRM Analytics', 'https://github.com/ai-crm-analytics', 'support@example.com')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN of the service' })
+    .addTag('calls', 'Phone calls: list, details, recordings, processing and sync')
+    .addTag('employees', 'Employees and departments for the filters')
+    .addTag('health', 'Service status')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN of the service' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return SwaggerModule.createDocument(app, config);
+}
+
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -32,10 +32,34 @@ export interface AppConfig {
   };
   openai: { apiKey?: string; baseURL?: string; model: string };
   telegram: { botToken?: string; chatId?: string; apiRoot?: string };
-  transcription: { pythonPath: string; backend: string; model: string; workers: number };
-  recordings: { maxBytes: number; allowedHosts: string[] };
+  transcription: {
+    pythonPath: string;
+    backend: 'faster-whisper' | 'openai-whisper' | 'openai-api';
+    model: string;
+    workers: number;
+    /** openai-api engine: its server (OPENAI_BASE_URL when unset) and key (OPENAI_API_KEY when unset). */
+    baseUrl?: string;
+    apiKey?: string;
+  };
+  recordings: { maxBytes: number; allowedHosts: string[]; downloadTimeoutMs: number };
+  pipeline: PipelineConfig;
   /** Seeds the `timeZone` setting at first start. */
   timeZone?: string;
+}
+
+/** The call processing queue: per-stage concurrency in each worker process, retries and crash recovery. */
+export interface PipelineConfig {
+  downloadConcurrency: number;
+  transcribeConcurrency: number;
+  analysisConcurrency: number;
+  /** Retries of a failing stage after its first attempt, with exponential back-off from retryDelaySec. */
+  retryLimit: number;
+  retryDelaySec: number;
+  /** A job whose worker stops sending heartbeats for this long (e.g. a killed process) is retried. */
+  heartbeatSec: number;
+  sweepIntervalSec: number;
+  /** A call in progress this long without a live job is queued again by the sweep. */
+  staleMinutes: number;
 }
 
 const list = (value?: string) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -83,11 +107,27 @@ export function buildAppConfig(env: Environment): AppConfig {
     telegram: { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT },
     transcription: {
       pythonPath: env.PYTHON_PATH ?? 'python3',
-      backend: env.TRANSCRIBE_BACKEND ?? 'faster-whisper',
-      model: env.WHISPER_MODEL ?? 'small',
+      backend: (env.TRANSCRIBE_BACKEND as AppConfig['transcription']['backend'] | undefined) ?? 'faster-whisper',
+      model: env.WHISPER_MODEL ?? (env.TRANSCRIBE_BACKEND === 'openai-api' ? 'whisper-1' : 'small'),
       workers: env.TRANSCRIBE_WORKERS ?? 1,
+      baseUrl: env.TRANSCRIBE_BASE_URL ?? env.OPENAI_BASE_URL,
+      apiKey: env.TRANSCRIBE_API_KEY ?? env.OPENAI_API_KEY,
     },
-    recordings: { maxBytes: (env.MAX_RECORDING_MB ?? 200) * 1024 * 1024, allowedHosts: list(env.DOWNLOAD_ALLOWED_HOSTS) },
+    recordings: {
+      maxBytes: (env.MAX_RECORDING_MB ?? 200) * 1024 * 1024,
+      allowedHosts: list(env.DOWNLOAD_ALLOWED_HOSTS),
+      downloadTimeoutMs: (env.DOWNLOAD_TIMEOUT_SEC ?? 300) * 1000,
+    },
+    pipeline: {
+      downloadConcurrency: env.PIPELINE_DOWNLOAD_CONCURRENCY ?? 4,
+      transcribeConcurrency: env.PIPELINE_TRANSCRIBE_CONCURRENCY ?? env.TRANSCRIBE_WORKERS ?? 1,
+      analysisConcurrency: env.PIPELINE_ANALYSIS_CONCURRENCY ?? 4,
+      retryLimit: env.PIPELINE_RETRY_LIMIT ?? 4,
+      retryDelaySec: env.PIPELINE_RETRY_DELAY_SEC ?? 30,
+      heartbeatSec: env.PIPELINE_HEARTBEAT_SEC ?? 30,
+      sweepIntervalSec: env.PIPELINE_SWEEP_INTERVAL_SEC ?? 60,
+      staleMinutes: env.PIPELINE_STALE_MINUTES ?? 15,
+    },
     timeZone: env.TIME_ZONE,
   };
 }

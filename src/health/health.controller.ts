@@ -4,6 +4,8 @@ import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../common/auth.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { IntegrationStatusService } from '../integrations/integration-status.service';
+import { HealthContributors } from './health-contributors';
 
 export interface IntegrationState {
   configured: boolean;
@@ -17,6 +19,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly contributors: HealthContributors,
+    private readonly integrationStatus: IntegrationStatusService,
   ) {}
 
   @Public()
@@ -31,7 +35,11 @@ export class HealthController {
         res.status(503);
         return error.response ?? { status: 'error' };
       });
-    return { ...result, integrations: this.integrations() };
+    const [sections, statuses] = await Promise.all([this.contributors.collect(), this.integrationStatus.all().catch(() => ({}))]);
+    const integrations = Object.fromEntries(
+      Object.entries(this.integrations()).map(([name, state]) => [name, { ...state, ...(statuses as Record<string, object>)[name] }]),
+    );
+    return { ...result, integrations, ...sections };
   }
 
   private integrations(): Record<string, IntegrationState> {

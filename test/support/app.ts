@@ -1,9 +1,12 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/bootstrap';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/bootstrap';
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -16,8 +19,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A provider replaced for a test, e.g. a fake class behind one of our ports. */
+export interface ProviderOverride {
+  provide: Type<unknown> | symbol | string | (abstract new (...args: never[]) => unknown);
+  useValue: unknown;
+}
+
 /** The real application on its own migrated database; `env` adds or overrides variables. */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase, overrides: ProviderOverride[] = []): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const config = loadAppConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'crm-test-data-')),
@@ -27,7 +36,10 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     DATABASE_URL: db.url,
     DB_MIGRATE_ON_START: 'false',
   });
-  const app = await createApp(config);
+  let builder = Test.createTestingModule({ imports: [AppModule.register(config)] });
+  for (const override of overrides) builder = builder.overrideProvider(override.provide).useValue(override.useValue);
+  const moduleRef = await builder.compile();
+  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true, bodyParser: false }), config);
   await app.init();
   return {
     app,

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { UnmanagedIndex } from '../../database/unmanaged-index';
 import type { TranscriptSegment } from '../../integrations/transcription/transcriber.port';
 import { Call } from './call.entity';

@@ -109,7 +109,7 @@ function drawCells(doc: Pdf, cells: string[], widths: number[], columns: ReportC
   doc.y = top + ROW_HEIGHT;
 }
 
-/** Each column as wide as its longest text, shrunk in proportion when the page is narrower. */
+/** Each column as wide as its longest text; when the page is narrower, only the widest columns give way. */
 function columnWidths(doc: Pdf, columns: ReportColumn[], rows: string[][]): number[] {
   const sample = rows.slice(0, 300);
   const wanted = columns.map((column, index) => {
@@ -118,12 +118,24 @@ function columnWidths(doc: Pdf, columns: ReportColumn[], rows: string[][]): numb
     const widest = Math.max(header, ...sample.map((cells) => doc.widthOfString(cells[index])));
     return widest + CELL_PADDING * 2 + 1;
   });
-  const available = contentWidth(doc);
-  const total = sum(wanted);
-  if (total <= available) return wanted;
-  const shrunk = wanted.map((width) => Math.max(MIN_COLUMN_WIDTH, (width * available) / total));
-  const scale = available / sum(shrunk);
-  return shrunk.map((width) => width * Math.min(1, scale));
+  return shareWidth(wanted, contentWidth(doc));
+}
+
+function shareWidth(wanted: number[], available: number): number[] {
+  if (sum(wanted) <= available) return wanted;
+  const widths = [...wanted];
+  let open = wanted.map((_, index) => index);
+  let remaining = available;
+  for (;;) {
+    const share = remaining / open.length;
+    const narrow = open.filter((index) => wanted[index] <= share);
+    if (narrow.length === 0) {
+      for (const index of open) widths[index] = Math.max(MIN_COLUMN_WIDTH, share);
+      return widths;
+    }
+    remaining -= sum(narrow.map((index) => wanted[index]));
+    open = open.filter((index) => !narrow.includes(index));
+  }
 }
 
 function fitToWidth(doc: Pdf, text: string, width: number): string {

@@ -1,0 +1,105 @@
+/**
+ * GET /api/calls under load against the same SQL run directly through a pg pool.
+ *   npm run bench:calls-list        (BENCH_DURATION_SEC, BENCH_CONNECTIONS, BENCH_DATABASE_URL optional)
+ * The service runs in a child process, so the load tool does not share its event loop.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { buildCallListSql } from '../src/calls/calls.query';
+import { ListCallsQuery } from '../src/calls/dto/list-calls.query';
+import { freePort } from '../src/database/embedded-database';
+import { openBenchDatabase, percentile } from './support/bench-database';
+import { RARE_TERM } from './support/seed';
+
+const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const POOL_SIZE = 10;
+const TIME_ZONE = 'Europe/Moscow';
+
+interface Scenario {
+  name: string;
+  query: Record<string, string>;
+}
+
+interface Figures {
+  p50: number;
+  p99: number;
+  rps: number;
+}
+
+async function startService(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', DB_POOL_SIZE: String(POOL_SIZE), TIME_ZONE, API_TOKEN: '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ready = await fetch(`http://127.0.0.1:${port}/api/health`).then((res) => res.ok).catch(() => false);
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill();
+  throw new Error('the service did not start');
+}
+
+async function measureApi(port: number, scenario: Scenario): Promise<Figures> {
+  const path = `/api/calls?${new URLSearchParams(scenario.query)}`;
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: DURATION_SEC });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${scenario.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average };
+}
+
+/** The SQL behind the endpoint (page and total in parallel, as the service runs them) at the same concurrency. */
+async function measureBaseline(pool: Pool, scenario: Scenario): Promise<Figures> {
+  const query = Object.assign(new ListCallsQuery(), scenario.query, { pageSize: Number(scenario.query.pageSize), employeeId: scenario.query.employeeId ? Number(scenario.query.employeeId) : undefined });
+  const sql = buildCallListSql(query, TIME_ZONE);
+  const latencies: number[] = [];
+  const deadline = Date.now() + DURATION_SEC * 1000;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      await Promise.all([pool.query(sql.listSql, sql.listParams), pool.query(sql.countSql, sql.countParams)]);
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: latencies.length / DURATION_SEC };
+}
+
+function print(name: string, api: Figures, baseline: Figures): void {
+  const f = (value: number) => value.toFixed(1).padStart(8);
+  console.log(`\n${name}`);
+  console.log(`  API       p50 ${f(api.p50)} ms   p99 ${f(api.p99)} ms   ${f(api.rps)} req/s`);
+  console.log(`  baseline  p50 ${f(baseline.p50)} ms   p99 ${f(baseline.p99)} ms   ${f(baseline.rps)} req/s`);
+  console.log(`  ratio API/baseline (p50): ${(api.p50 / baseline.p50).toFixed(2)}   target ≤ 1.5, API p99 < 100 ms`);
+}
+
+async function main(): Promise<void> {
+  const database = await openBenchDatabase();
+  const port = await freePort();
+  const service = await startService(database.url, port);
+  const pool = new Pool({ connectionString: database.url, max: POOL_SIZE });
+  const scenarios: Scenario[] = [
+    { name: `page of 50, period=month + employeeId`, query: { period: 'month', employeeId: '17', pageSize: '50' } },
+    { name: `page of 50, full-text q=${RARE_TERM}`, query: { q: RARE_TERM, pageSize: '50' } },
+  ];
+  try {
+    console.log(`${CONNECTIONS} connections, ${DURATION_SEC} s per measurement, pool of ${POOL_SIZE}`);
+    for (const scenario of scenarios) {
+      const api = await measureApi(port, scenario);
+      const baseline = await measureBaseline(pool, scenario);
+      print(scenario.name, api, baseline);
+    }
+  } finally {
+    await pool.end();
+    service.kill('SIGTERM');
+    await new Promise((resolve) => service.once('exit', resolve));
+    await database.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

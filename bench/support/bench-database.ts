@@ -1,0 +1,55 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { runMigrations } from '../../src/database/data-source';
+import { RunningDatabase, startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { BenchDataOptions, DEFAULT_BENCH_DATA, seedBenchDatabase } from './seed';
+
+/**
+ * The benchmark database: BENCH_DATABASE_URL when given, else an embedded server kept in
+ * `$TMPDIR/crm-bench-data` so the million-call data set is seeded once and reused by later runs.
+ */
+export async function openBenchDatabase(options: Partial<BenchDataOptions> = {}): Promise<RunningDatabase> {
+  let database: RunningDatabase;
+  if (process.env.BENCH_DATABASE_URL) {
+    database = { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
+  } else {
+    const dir = join(tmpdir(), 'crm-bench-data');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o755);
+    database = await startEmbeddedDatabase(dir);
+  }
+  await runMigrations(database.url);
+  const wanted = { ...DEFAULT_BENCH_DATA, ...options };
+  const present = await countCalls(database.url);
+  if (present !== wanted.calls) {
+    await truncate(database.url);
+    const started = Date.now();
+    console.log(`seeding ${wanted.calls.toLocaleString('en')} calls…`);
+    await seedBenchDatabase(database.url, wanted);
+    console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return database;
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const countCalls = (url: string) => withClient(url, async (client) => (await client.query('SELECT count(*)::int AS n FROM calls')).rows[0].n as number);
+
+const truncate = (url: string) =>
+  withClient(url, (client) => client.query('TRUNCATE calls, employees, departments, transcripts, analyses RESTART IDENTITY CASCADE'));
+
+/** Latency percentile of sorted-or-not samples in milliseconds. */
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}

@@ -1,0 +1,1 @@
+"""Speech recognition for AI CRM Analytics: Whisper engines behind one JSON contract."""
