@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SettingsVersion } from './settings-version.entity';
@@ -10,7 +11,9 @@ const SEED_LOCK_KEY = 727_002;
 /** Other instances see a change within this time. */
 const CACHE_MS = 2_000;
 
-export type SettingsPatch = { [K in keyof Settings]?: Settings[K] extends object ? Partial<Settings[K]> : Settings[K] };
+type PatchOf<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? PatchOf<T[K]> : T[K] };
+/** Only the keys given change; nested groups merge, lists are replaced whole. */
+export type SettingsPatch = PatchOf<Settings>;
 
 /** The one way every module reads and changes settings. Defaults live in code; PostgreSQL holds changes. */
 @Injectable()
@@ -39,22 +42,38 @@ export class SettingsService implements OnModuleInit {
     return this.cached;
   }
 
-  /** Stores a new version with the patch applied; returns the settings now in force. */
+  /**
+   * Stores a new version with the patch applied; returns the settings now in force. A patch that changes
+   * nothing stores nothing; one that leaves the settings inconsistent is refused with a 400.
+   */
   async update(patch: SettingsPatch, actor: string): Promise<Settings> {
-    const saved = await this.dataSource.transaction(async (manager) => {
+    const result = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
       const latest = await manager.getRepository(SettingsVersion).find({ order: { id: 'DESC' }, take: 1 });
-      const values = applyPatch(withDefaults(latest[0]?.values), patch);
-      const changedKeys = Object.keys(patch);
-      return manager.getRepository(SettingsVersion).save({ values, changedKeys, actor });
+      const before = withDefaults(latest[0]?.values);
+      const values = applyPatch(before, patch);
+      assertConsistent(values);
+      const changedKeys = changedPaths(before, values);
+      if (changedKeys.length === 0) return { values };
+      return { values, saved: await manager.getRepository(SettingsVersion).save({ values, changedKeys, actor }) };
     });
     this.cached = undefined;
-    this.logger.log(`Settings version ${saved.id} stored by ${actor}: ${saved.changedKeys.join(', ')}`);
-    return saved.values;
+    if (result.saved) this.logger.log(`Settings version ${result.saved.id} stored by ${actor}: ${result.saved.changedKeys.join(', ')}`);
+    return result.values;
   }
 
-  async history(limit = 50): Promise<SettingsVersion[]> {
-    return this.dataSource.getRepository(SettingsVersion).find({ order: { id: 'DESC' }, take: limit });
+  /** Stored versions, newest first. */
+  async history(page = 1, pageSize = 50): Promise<{ items: SettingsVersion[]; total: number }> {
+    const [items, total] = await this.dataSource
+      .getRepository(SettingsVersion)
+      .findAndCount({ order: { id: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize });
+    return { items, total };
+  }
+
+  /** When the version in force was stored. */
+  async versionDate(version: number): Promise<Date | null> {
+    const row = await this.dataSource.getRepository(SettingsVersion).findOne({ where: { id: version }, select: { id: true, createdAt: true } });
+    return row?.createdAt ?? null;
   }
 
   /** First start: the environment seeds version 1. Afterwards the stored value wins. */
@@ -81,12 +100,40 @@ export function withDefaults(stored?: Partial<Settings>): Settings {
 }
 
 export function applyPatch(base: Settings, patch: SettingsPatch): Settings {
-  const result = structuredClone(base) as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    const current = result[key];
-    const isGroup = current !== null && typeof current === 'object' && !Array.isArray(current);
-    result[key] = isGroup ? { ...(current as object), ...(value as object) } : value;
+  return mergeGroups(structuredClone(base), patch) as Settings;
+}
+
+/** Dotted paths of the leaves that differ, e.g. `analysis.riskThresholds.highBelowScore`; lists count as leaves. */
+export function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
+  if (isGroup(before) && isGroup(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys].flatMap((key) => changedPaths(before[key], after[key], prefix ? `${prefix}.${key}` : key));
   }
-  return result as unknown as Settings;
+  return isDeepStrictEqual(before, after) ? [] : [prefix];
+}
+
+/** Rules that span several keys, checked on the merged result of a partial update. */
+export function consistencyErrors(settings: Settings): string[] {
+  const { highBelowScore, mediumBelowScore } = settings.analysis.riskThresholds;
+  if (highBelowScore > mediumBelowScore) {
+    return [`analysis.riskThresholds.highBelowScore: must not be greater than mediumBelowScore (${mediumBelowScore})`];
+  }
+  return [];
+}
+
+function assertConsistent(settings: Settings): void {
+  const errors = consistencyErrors(settings);
+  if (errors.length > 0) throw new BadRequestException(errors.join('; '));
+}
+
+function isGroup(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function mergeGroups(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (!isGroup(base) || !isGroup(patch)) return structuredClone(patch);
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) result[key] = mergeGroups(base[key], value);
+  return result;
 }
