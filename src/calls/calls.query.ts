@@ -41,8 +41,21 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char
  */
 export function buildCallListSql(query: ListCallsQuery, timeZone: string, now = new Date()): CallListSql {
   const params: unknown[] = [];
-  const where: string[] = [];
   const bind = (value: unknown) => `$${params.push(value)}`;
+  const where = filterConditions(query, timeZone, now, bind);
+  const byStartTime = query.sort === 'startedAt' || query.sort === '-startedAt';
+  if (query.q && where.length === 0 && byStartTime) return searchOnlySql(query, params, bind);
+  if (query.q) where.push(`c.id IN (SELECT t.call_id FROM transcripts t WHERE ${textMatch(query.q, bind)})`);
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const countSql = `SELECT count(*)::int AS total FROM calls c ${whereSql}`;
+  const countParams = [...params];
+  const page = pageSql(query, bind);
+  const listSql = `SELECT ${LIST_COLUMNS} FROM calls c ${whereSql} ORDER BY ${SORT_SQL[query.sort]} ${page}`;
+  return { listSql, listParams: params, countSql, countParams };
+}
+
+function filterConditions(query: ListCallsQuery, timeZone: string, now: Date, bind: (value: unknown) => string): string[] {
+  const where: string[] = [];
   const range = resolveDateRange(query, timeZone, now);
   if (range) where.push(`c.started_at >= ${bind(range.from)} AND c.started_at < ${bind(range.to)}`);
   if (query.managerName) where.push(`c.manager_name ILIKE ${bind(`%${escapeLike(query.managerName)}%`)}`);
@@ -58,15 +71,25 @@ export function buildCallListSql(query: ListCallsQuery, timeZone: string, now = 
   if (query.product) where.push(`c.products @> ARRAY[${bind(query.product)}]::text[]`);
   if (query.minScore !== undefined) where.push(`c.score_overall >= ${bind(query.minScore)}`);
   if (query.maxScore !== undefined) where.push(`c.score_overall <= ${bind(query.maxScore)}`);
-  if (query.q) {
-    where.push(`c.id IN (SELECT t.call_id FROM transcripts t WHERE t.tsv @@ websearch_to_tsquery('pg_catalog.russian', ${bind(query.q)}))`);
-  }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const countSql = `SELECT count(*)::int AS total FROM calls c ${whereSql}`;
+  return where;
+}
+
+const textMatch = (q: string, bind: (value: unknown) => string) => `t.tsv @@ websearch_to_tsquery('pg_catalog.russian', ${bind(q)})`;
+
+const pageSql = (query: ListCallsQuery, bind: (value: unknown) => string) =>
+  `LIMIT ${bind(query.pageSize)} OFFSET ${bind((query.page - 1) * query.pageSize)}`;
+
+/**
+ * A plain search, the most common one: matches are counted and ordered on the transcripts alone
+ * (which carry their call's start time), and only the page's calls are read.
+ */
+function searchOnlySql(query: ListCallsQuery, params: unknown[], bind: (value: unknown) => string): CallListSql {
+  const match = textMatch(query.q!, bind);
+  const countSql = `SELECT count(*)::int AS total FROM transcripts t WHERE ${match}`;
   const countParams = [...params];
-  const limit = bind(query.pageSize);
-  const offset = bind((query.page - 1) * query.pageSize);
-  const listSql = `SELECT ${LIST_COLUMNS} FROM calls c ${whereSql} ORDER BY ${SORT_SQL[query.sort]} LIMIT ${limit} OFFSET ${offset}`;
+  const order = query.sort === 'startedAt' ? 'ASC' : 'DESC';
+  const matches = `SELECT t.call_id FROM transcripts t WHERE ${match} ORDER BY t.call_started_at ${order}, t.call_id ${order} ${pageSql(query, bind)}`;
+  const listSql = `SELECT ${LIST_COLUMNS} FROM (${matches}) page JOIN calls c ON c.id = page.call_id ORDER BY c.started_at ${order}, c.id ${order}`;
   return { listSql, listParams: params, countSql, countParams };
 }
 

@@ -62,6 +62,30 @@ describe('GET /api/calls', () => {
     expect(res.body.total).toBe(expected.length);
   });
 
+  it('combines full-text search with other filters and sorts', async () => {
+    const withFilter = await list({ q: 'скидки', managerName: 'анна' }).expect(200);
+    expect(idsOf(withFilter.body)).toEqual([ids.annaToday]);
+    const otherManager = await list({ q: 'скидки', managerName: 'boris' }).expect(200);
+    expect(otherManager.body).toMatchObject({ items: [], total: 0 });
+    const byScore = await list({ q: 'скидки', sort: '-scoreOverall' }).expect(200);
+    expect(idsOf(byScore.body)).toEqual([ids.annaToday]);
+  });
+
+  it('orders search results by call start, following a changed start time, and pages through them', async () => {
+    const older = await addCall(t.dataSource, { startedAt: new Date(Date.now() - 10 * 86_400_000) });
+    const newer = await addCall(t.dataSource, { startedAt: new Date(Date.now() - 5 * 86_400_000) });
+    await addTranscript(t.dataSource, older, 'Обсудили рассрочку платежа');
+    await addTranscript(t.dataSource, newer, 'Клиент попросил рассрочку');
+    const firstPage = await list({ q: 'рассрочка', pageSize: 1 }).expect(200);
+    expect(firstPage.body).toMatchObject({ total: 2, items: [{ id: newer.id }] });
+    await t.dataSource.getRepository(Call).update(older.id, { startedAt: new Date() });
+    const reordered = await list({ q: 'рассрочка' }).expect(200);
+    expect(idsOf(reordered.body)).toEqual([older.id, newer.id]);
+    const ascending = await list({ q: 'рассрочка', sort: 'startedAt', page: 2, pageSize: 1 }).expect(200);
+    expect(idsOf(ascending.body)).toEqual([older.id]);
+    await t.dataSource.getRepository(Call).delete([older.id, newer.id]);
+  });
+
   it('filters by department id', async () => {
     const departments = await request(t.server).get('/api/departments').expect(200);
     const support = departments.body.find((d: { name: string }) => d.name === 'Support');

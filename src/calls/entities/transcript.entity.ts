@@ -37,6 +37,10 @@ export class Transcript {
   @Column({ type: 'int', default: 0 })
   droppedSegments: number;
 
+  /** The call's start time, copied by triggers so searches can order matches cheaply. */
+  @Column({ type: 'timestamptz', nullable: true, select: false, insert: false, update: false })
+  callStartedAt?: Date;
+
   /** Russian and English full-text vector, kept up to date by a trigger. */
   @Column({ type: 'tsvector', select: false, insert: false, update: false, nullable: true })
   tsv?: string;

@@ -13,7 +13,7 @@ export function parseBitrixEventBody(body: string | Buffer | Record<string, unkn
 }
 
 function flatten(key: string, value: unknown): [string, unknown][] {
-  if (Array.isArray(value)) return value.flatMap((item) => flatten(`${key}[]`, item));
+  if (Array.isArray(value)) return value.flatMap((item) => flatten(key.endsWith('[]') ? key : `${key}[]`, item));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([child, item]) => flatten(`${key}[${child}]`, item));
   }

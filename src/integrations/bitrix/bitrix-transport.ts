@@ -48,7 +48,8 @@ export class BitrixTransport {
   constructor(options: BitrixClientOptions) {
     this.baseUrl = options.webhookUrl.replace(/\/+$/, '');
     this.secret = webhookSecret(this.baseUrl);
-    this.bucket = new LeakyBucket(options.requestsPerSecond ?? 2, options.burst ?? 50);
+    // One slot of headroom absorbs the jitter between our clock and the portal's.
+    this.bucket = new LeakyBucket(options.requestsPerSecond ?? 2, Math.max(1, (options.burst ?? 50) - 1));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 5;
     this.retryBaseMs = options.retryBaseMs ?? 500;
