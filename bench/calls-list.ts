@@ -1,7 +1,8 @@
 /**
  * GET /api/calls under load against the same SQL run directly through a pg pool.
  *   npm run bench:calls-list        (BENCH_DURATION_SEC, BENCH_CONNECTIONS, BENCH_DATABASE_URL optional)
- * The service runs in a child process, so the load tool does not share its event loop.
+ * The service runs in a child process (ROLE=api, request logging on), so the load tool does not share
+ * its event loop.
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -31,8 +32,8 @@ interface Figures {
 
 async function startService(databaseUrl: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', DB_POOL_SIZE: String(POOL_SIZE), TIME_ZONE, API_TOKEN: '' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ROLE: 'api', LOG_LEVEL: 'info', DB_POOL_SIZE: String(POOL_SIZE), TIME_ZONE, API_TOKEN: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let attempt = 0; attempt < 100; attempt++) {
     const ready = await fetch(`http://127.0.0.1:${port}/api/health`).then((res) => res.ok).catch(() => false);

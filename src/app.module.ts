@@ -15,8 +15,11 @@ import { dataSourceOptions } from './database/data-source';
 import { EmployeesModule } from './employees/employees.module';
 import { HealthModule } from './health/health.module';
 import { IntegrationsModule } from './integrations/integrations.module';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { SettingsModule } from './settings/settings.module';
+import { SyncModule } from './sync/sync.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -33,12 +36,15 @@ export class AppModule {
         ScheduleModule.forRoot(),
         SettingsModule,
         IntegrationsModule,
+        PipelineModule,
         EmployeesModule,
         CallsModule,
+        SyncModule,
         AnalyticsModule,
         ReportsModule,
         ChatsModule,
         WebhooksModule,
+        RetentionModule,
         HealthModule,
       ],
       providers: [

@@ -1,10 +1,15 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type WebhookEventStatus = 'accepted' | 'rejected' | 'processed' | 'duplicate' | 'failed';
+/**
+ * `accepted`: stored, its work not done yet; `failed`: the work failed and is retried while `nextAttemptAt` is set;
+ * `ignored`: an event we do not act on; `rejected`: refused with a 4xx.
+ */
+export type WebhookEventStatus = 'accepted' | 'rejected' | 'processed' | 'duplicate' | 'failed' | 'ignored';
 
 /** Every event that reached the incoming webhook, with what became of it. */
 @Entity('webhook_events')
 @Index('IDX_webhook_events_received_at', ['receivedAt'])
+@Index('IDX_webhook_events_status_next_attempt_at', ['status', 'nextAttemptAt'])
 export class WebhookEvent {
   @PrimaryGeneratedColumn()
   id: number;
@@ -42,4 +47,11 @@ export class WebhookEvent {
 
   @Column({ type: 'timestamptz', nullable: true })
   processedAt: Date | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  /** When the pending-event sweep may try the work again; null once it is done or given up. */
+  @Column({ type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
 }

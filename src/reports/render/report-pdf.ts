@@ -14,12 +14,13 @@ const CELL_PADDING = 4;
 const MIN_COLUMN_WIDTH = 36;
 const CHART_SIZE = { width: 1000, height: 560 };
 const MUTED = '#6b7280';
+const WIDE_TABLE_COLUMNS = 7;
 const RIGHT_ALIGNED = new Set<ReportColumn['type']>(['integer', 'number', 'percent', 'duration']);
 
 /** A4 PDF with DejaVu embedded so Cyrillic prints: heading, summary, charts, then every table. */
 export function renderReportPdf(report: RenderableReport): Promise<Buffer> {
   const doc = new PDFDocument({
-    size: 'A4', margin: MARGIN, bufferPages: true,
+    size: 'A4', layout: isWide(report) ? 'landscape' : 'portrait', margin: MARGIN, bufferPages: true,
     info: { Title: report.title, Subject: report.subtitle ?? report.title, Creator: 'AI CRM Analytics', CreationDate: report.generatedAt },
   });
   doc.registerFont('regular', REPORT_FONTS.regular);
@@ -32,6 +33,11 @@ export function renderReportPdf(report: RenderableReport): Promise<Buffer> {
   writePageNumbers(doc);
   doc.end();
   return done;
+}
+
+/** Tables of many columns get a landscape page, so names stay readable. */
+function isWide(report: RenderableReport): boolean {
+  return report.tables.some((table) => table.columns.length > WIDE_TABLE_COLUMNS);
 }
 
 function collect(doc: Pdf): Promise<Buffer> {

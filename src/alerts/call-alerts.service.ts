@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { escapeHtml } from '../integrations/telegram/html';
+import { CallAlert, formatCallAlert } from '../integrations/telegram/messages';
+import { AnalysedEvent, AnalysisEvents } from '../pipeline/analysis-events';
+import { SettingsService } from '../settings/settings.service';
+import type { RiskLevel, Settings } from '../settings/settings.types';
+import { NotificationOutbox } from './notification-outbox';
+
+export const RISK_ORDER: Record<RiskLevel, number> = { low: 1, medium: 2, high: 3 };
+const CAP_LOCK_KEY = 727_101;
+const MAX_REASONS = 5;
+
+interface AnalysedCall {
+  callId: number;
+  startedAt: Date;
+  managerName: string | null;
+  clientPhone: string | null;
+  score: number | null;
+  riskLevel: RiskLevel | null;
+  conflictReasons: string[] | null;
+  failedChecks: string[] | null;
+  summary: string | null;
+}
+
+/** A Telegram alert for each newly analysed call at or above the alert risk level, at most `maxPerHour` an hour. */
+@Injectable()
+export class CallAlertsService implements OnModuleInit {
+  private readonly logger = new Logger(CallAlertsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: AnalysisEvents,
+    private readonly settings: SettingsService,
+    private readonly outbox: NotificationOutbox,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.onAnalysed('call-alerts', (event) => this.onAnalysed(event));
+  }
+
+  /** Idempotent: the dedupe key per analysis makes a republished event send nothing twice. Chats have no alerts yet. */
+  async onAnalysed(event: AnalysedEvent): Promise<void> {
+    if (event.kind !== 'call') return;
+    const settings = await this.settings.get();
+    if (!settings.alerts.enabled) return;
+    const call = await this.loadCall(event.analysisId);
+    if (!call?.riskLevel || RISK_ORDER[call.riskLevel] < RISK_ORDER[settings.alerts.minRiskLevel]) return;
+    const html = formatCallAlert(this.alertOf(call, settings));
+    const row = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [CAP_LOCK_KEY]);
+      const [{ sent }] = await manager.query(
+        `SELECT count(*)::int AS sent FROM notifications
+          WHERE kind = 'call-alert' AND status <> 'suppressed' AND created_at >= date_trunc('hour', now())`,
+      );
+      const status = sent >= settings.alerts.maxPerHour ? 'suppressed' : 'pending';
+      return this.outbox.add({ kind: 'call-alert', dedupeKey: `call-alert:${event.analysisId}`, html, status, payload: { callId: call.callId } }, manager);
+    });
+    if (row?.attempts) await this.outbox.deliver(row);
+  }
+
+  /** One "N more alerts suppressed" message for each finished hour that had suppressed alerts. */
+  async sendSuppressedSummaries(): Promise<void> {
+    const hours: { hour: Date; count: number }[] = await this.dataSource.query(
+      `SELECT date_trunc('hour', created_at) AS hour, count(*)::int AS count FROM notifications
+        WHERE kind = 'call-alert' AND status = 'suppressed'
+          AND created_at >= now() - interval '1 day' AND created_at < date_trunc('hour', now())
+        GROUP BY 1 ORDER BY 1`,
+    );
+    const { timeZone, alerts } = await this.settings.get();
+    for (const { hour, count } of hours) {
+      const html = suppressedSummary(count, alerts.maxPerHour, hour, timeZone);
+      const row = await this.outbox.add({ kind: 'alert-summary', dedupeKey: `alert-summary:${hour.toISOString()}`, html });
+      if (row) await this.outbox.deliver(row);
+    }
+  }
+
+  private async loadCall(analysisId: number): Promise<AnalysedCall | undefined> {
+    const rows: AnalysedCall[] = await this.dataSource.query(
+      `SELECT c.id AS "callId", c.started_at AS "startedAt", coalesce(e.name, c.manager_name) AS "managerName",
+              c.client_phone AS "clientPhone", a.score_overall AS score, a.risk_level AS "riskLevel",
+              CASE WHEN jsonb_typeof(a.result #> '{conflict,reasons}') = 'array'
+                   THEN ARRAY(SELECT jsonb_array_elements_text(a.result #> '{conflict,reasons}')) END AS "conflictReasons",
+              CASE WHEN jsonb_typeof(a.result -> 'checklist') = 'array'
+                   THEN ARRAY(SELECT v ->> 'title' FROM jsonb_array_elements(a.result -> 'checklist') v
+                               WHERE v -> 'passed' = 'false'::jsonb AND coalesce(v -> 'counted', 'true'::jsonb) = 'true'::jsonb) END AS "failedChecks",
+              a.result ->> 'summary' AS summary
+         FROM analyses a JOIN calls c ON c.id = a.call_id LEFT JOIN employees e ON e.id = c.employee_id
+        WHERE a.id = $1`,
+      [analysisId],
+    );
+    return rows[0];
+  }
+
+  private alertOf(call: AnalysedCall, settings: Settings): CallAlert {
+    const failed = (call.failedChecks ?? []).map((title) => `Not done: ${title}`);
+    return {
+      callId: call.callId,
+      callUrl: `${this.config.frontendUrl}/calls/${call.callId}`,
+      score: call.score,
+      riskLevel: call.riskLevel!,
+      managerName: call.managerName,
+      clientPhone: call.clientPhone,
+      reasons: [...(call.conflictReasons ?? []), ...failed].slice(0, MAX_REASONS),
+      summary: call.summary,
+      startedAt: new Date(call.startedAt),
+      timeZone: settings.timeZone,
+    };
+  }
+}
+
+function suppressedSummary(count: number, cap: number, hour: Date, timeZone: string): string {
+  const clock = new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' }).format(hour);
+  return `🔕 <b>${count} more alerts suppressed this hour</b>\nThe limit is ${cap} alerts an hour (hour from ${escapeHtml(clock)}). Open the calls list filtered by risk to see them.`;
+}

@@ -1,0 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
+
+/** The form fields sent with an uploaded recording. */
+export class UploadCallDto {
+  @IsString() @IsNotEmpty() @MaxLength(255)
+  managerName: string;
+
+  @IsOptional() @IsString() @MaxLength(64)
+  clientPhone?: string;
+
+  @ApiPropertyOptional({ enum: CALL_DIRECTIONS, default: 'incoming' })
+  @IsOptional() @IsIn(CALL_DIRECTIONS)
+  direction?: CallDirection;
+
+  /** When the call began (ISO 8601); the upload time when absent. */
+  @IsOptional() @IsISO8601({ strict: true })
+  startedAt?: string;
+}
+
+export class UploadedCallDto {
+  id: number;
+  @ApiProperty({ enum: ['upload'] })
+  source: 'upload';
+  status: string;
+  statusReason: string | null;
+  employeeId: number | null;
+  recordingBytes: number;
+  recordingMime: string;
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { join } from 'node:path';
+import { Call, type CallDirection } from '../../calls/entities/call.entity';
+import { Transcript } from '../../calls/entities/transcript.entity';
+import { computeConversationMetrics } from '../../integrations/analysis/conversation-metrics';
+import { Transcriber, TranscriptResult } from '../../integrations/transcription/transcriber.port';
+import type { Settings } from '../../settings/settings.types';
+import { AudioPreparer } from '../audio/audio-preparer';
+import { CallFields, CallStateStore } from '../call-state.store';
+import { PipelineLimits } from '../pipeline-limits';
+import { recordStage, StageContext } from './stage-context';
+
+/**
+ * Which stereo channel carries the manager. Bitrix24 telephony records the side that placed the call on the
+ * left channel: the manager on outgoing calls and callbacks (the portal rings the manager first), the client
+ * on incoming ones.
+ */
+export function managerChannelFor(direction: CallDirection): 0 | 1 {
+  return direction === 'incoming' ? 1 : 0;
+}
+
+export function vocabularyHints(settings: Settings): string[] {
+  const { vocabularyHints: hints, products, competitors } = settings.dictionaries;
+  return [...new Set([...hints, ...products, ...competitors].map((term) => term.trim()).filter(Boolean))];
+}
+
+/** Normalised audio → the recogniser → the transcript and conversation metrics. False: nothing was said. */
+@Injectable()
+export class TranscriptionStage {
+  constructor(
+    private readonly state: CallStateStore,
+    private readonly transcriber: Transcriber,
+    private readonly audio: AudioPreparer,
+    private readonly limits: PipelineLimits,
+  ) {}
+
+  async run(context: StageContext): Promise<boolean> {
+    const { call } = context;
+    if ((call.audioDurationSec ?? Infinity) < context.settings.analysis.minCallDurationSec) {
+      await this.state.skip(call.id, 'too_short', 'transcription');
+      return false;
+    }
+    const shown = { status: 'audio_downloaded' as const, reason: 'transcribing' };
+    const result = await recordStage(this.state, context, 'transcription', shown, () => this.limits.transcription.use(() => this.transcribe(call, context.settings)));
+    await this.store(call, result);
+    if (result.segments.length > 0) return true;
+    await this.state.skip(call.id, 'no_speech', 'transcription');
+    return false;
+  }
+
+  private async transcribe(call: Call, settings: Settings): Promise<TranscriptResult> {
+    const prepared = await this.audio.prepare(join(this.limits.dataDir, call.recordingPath!), call.audioChannels ?? 1);
+    try {
+      return await this.transcriber.transcribe({
+        audioPath: prepared.path,
+        channels: prepared.channels,
+        durationSec: prepared.durationSec,
+        managerChannel: managerChannelFor(call.direction),
+        language: settings.analysis.language,
+        vocabularyHints: vocabularyHints(settings),
+      });
+    } finally {
+      await prepared.remove();
+    }
+  }
+
+  private async store(call: Call, result: TranscriptResult): Promise<void> {
+    const metrics = computeConversationMetrics(result.segments, result.durationSec || call.audioDurationSec || call.durationSec);
+    await this.state.durable(async (manager) => {
+      await manager.getRepository(Transcript).upsert({
+        callId: call.id,
+        text: result.text,
+        segments: result.segments,
+        language: result.language,
+        engine: result.engine,
+        model: result.model,
+        durationSec: result.durationSec,
+        droppedSegments: result.dropped,
+      }, ['callId']);
+      await manager.getRepository(Call).update(call.id, { status: 'transcribed', statusReason: null, metrics: metrics as unknown as CallFields['metrics'] });
+    });
+  }
+}

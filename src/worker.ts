@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { prepareDatabase } from './bootstrap';
+import { AppConfig, loadAppConfig } from './config/app-config';
+
+/** The pipeline without HTTP: several of these can run beside one API process (`ROLE=api`). */
+export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
+  const context = await NestFactory.createApplicationContext(AppModule.register({ ...config, role: 'worker' }), { bufferLogs: true });
+  context.useLogger(context.get(PinoLogger));
+  return context.init();
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadAppConfig(process.env);
+  const database = await prepareDatabase(config);
+  const worker = await createWorker(config);
+  const logger = new Logger('Worker');
+  logger.log('Processing calls (no HTTP in this process)');
+  const shutdown = async (signal: string) => {
+    logger.log(`${signal} received: finishing the jobs in hand`);
+    await worker.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}
