@@ -8,7 +8,7 @@ import { AnalysisEvents, AnalysedEvent } from '../../src/pipeline/analysis-event
 import { SettingsService } from '../../src/settings/settings.service';
 import { FakeBitrix24, startFakeBitrix24 } from '../fakes/bitrix24';
 import { addCall } from '../support/fixtures';
-import { PipelineTestApp, sampleWav, startPipelineApp, unavailable, waitForCall } from './pipeline-support';
+import { PipelineTestApp, sampleWav, startPipelineApp, unavailable, waitForCall, waitForPublishedAnalysis } from './pipeline-support';
 
 describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
   let bitrix: FakeBitrix24;
@@ -45,8 +45,8 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     expect(t.transcriber.requests.at(-1)).toMatchObject({ channels: 2, managerChannel: 0, language: 'ru' });
     expect(await t.dataSource.getRepository(Transcript).countBy({ callId: call.id })).toBe(1);
     expect(done.metrics).toMatchObject({ talkRatio: expect.any(Object), managerQuestions: 1 });
-    const [analysis] = await t.dataSource.getRepository(Analysis).findBy({ callId: call.id });
-    expect(analysis).toMatchObject({ version: 1, costUsd: 0.01, publishedAt: expect.any(Date) });
+    const analysis = await waitForPublishedAnalysis(t.dataSource, call.id);
+    expect(analysis).toMatchObject({ version: 1, costUsd: 0.01 });
     expect(events).toEqual([{ kind: 'call', subjectId: call.id, analysisId: analysis.id, version: 1 }]);
     expect(bitrix.requests.map((entry) => entry.method)).toEqual(expect.arrayContaining(['disk.file.get', 'download']));
 
@@ -103,6 +103,7 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     const call = await addCall(t.dataSource, { recordFileId: 501, durationSec: 25 });
     await request(t.server).post(`/api/calls/${call.id}/process`).send({}).expect(202);
     await waitForCall(t.dataSource, call.id);
+    await waitForPublishedAnalysis(t.dataSource, call.id);
     t.analyzer.score = 40;
 
     const unforced = await request(t.server).post(`/api/calls/${call.id}/process`).send({}).expect(202);
@@ -110,6 +111,7 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     const forced = await request(t.server).post(`/api/calls/${call.id}/process`).send({ force: true }).expect(202);
     expect(forced.body).toMatchObject({ queued: true, status: 'analyzed', statusReason: 'queued' });
     const done = await waitForCall(t.dataSource, call.id, (c) => c.status === 'analyzed' && c.statusReason === null && c.scoreOverall === 40);
+    await waitForPublishedAnalysis(t.dataSource, call.id);
     t.analyzer.score = 72;
 
     const versions = await t.dataSource.getRepository(Analysis).find({ where: { callId: call.id }, order: { version: 'ASC' } });

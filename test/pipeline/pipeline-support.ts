@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { Analysis } from '../../src/calls/entities/analysis.entity';
 import { Call } from '../../src/calls/entities/call.entity';
 import { IntegrationError } from '../../src/common/errors';
 import { AnalysisOutcome, AnalysisRequest, CallAnalyzer } from '../../src/integrations/analysis/call-analyzer.port';
@@ -121,6 +122,17 @@ export async function waitForCall(dataSource: DataSource, id: number, done: (cal
     if (done(call)) return call;
     if (Date.now() > deadline) throw new Error(`Call ${id} is still ${call.status}/${call.statusReason} after ${timeoutMs} ms`);
     await sleep(100);
+  }
+}
+
+/** The call's analysis once the "analysed" event has gone out (the status changes just before). */
+export async function waitForPublishedAnalysis(dataSource: DataSource, callId: number, timeoutMs = 10_000): Promise<Analysis> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const analysis = await dataSource.getRepository(Analysis).findOne({ where: { callId }, order: { version: 'DESC' } });
+    if (analysis?.publishedAt) return analysis;
+    if (Date.now() > deadline) throw new Error(`The analysis of call ${callId} was not published after ${timeoutMs} ms`);
+    await sleep(50);
   }
 }
 
