@@ -44,7 +44,6 @@ export class AnalyticsQueryDto {
 
   /**
    * One direction or several, comma-separated.
-   * @example "incoming,callback"
    */
   @IsOptional() @Transform(toList) @IsIn(CALL_DIRECTIONS, { each: true })
   direction?: CallDirection[];
