@@ -7,6 +7,7 @@ import { AnalyticsModule } from './analytics/analytics.module';
 import { CallsModule } from './calls/calls.module';
 import { ChatsModule } from './chats/chats.module';
 import { ApiTokenGuard } from './common/auth.guard';
+import { CrmModule } from './crm/crm.module';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { loggerParams } from './common/logging';
 import { AppConfig } from './config/app-config';
@@ -44,6 +45,7 @@ export class AppModule {
         ReportsModule,
         ChatsModule,
         WebhooksModule,
+        CrmModule,
         RetentionModule,
         HealthModule,
       ],

@@ -564,6 +564,8 @@ function builtInMethods(): Record<string, MethodEntry> {
     'department.get': { scope: 'department', handler: departmentGet, caseSensitive: true },
     'disk.file.get': { scope: 'disk', handler: diskFileGet },
     'crm.activity.list': { scope: 'crm', handler: activityList },
+    'crm.activity.get': { scope: 'crm', handler: activityGet },
+    'crm.timeline.comment.list': { scope: 'crm', handler: timelineCommentList },
     'imopenlines.session.history.get': { scope: 'imopenlines', handler: sessionHistoryGet },
     'crm.timeline.comment.add': { scope: 'crm', handler: timelineCommentAdd, caseSensitive: true },
   };
@@ -677,6 +679,25 @@ function timelineCommentAdd({ params, state }: MethodContext): MethodResult {
   const id = 1000 + state.timelineComments.length + 1;
   state.timelineComments.push({ id, fields });
   return { result: id };
+}
+
+/** `{id}`; an unknown id is the CRM's 400 with an empty error code. */
+function activityGet({ params, state }: MethodContext): MethodResult {
+  const activity = state.activities.find((row) => Number(row.ID) === Number(params.ID));
+  if (!activity) throw new RestError(400, '', 'Not found');
+  return { result: activity };
+}
+
+/** `filter` by ENTITY_ID and ENTITY_TYPE; newest first when `order` asks for `ID: DESC`. */
+function timelineCommentList({ params, start, state }: MethodContext): MethodResult {
+  const filter = (params.FILTER ?? {}) as Record<string, unknown>;
+  const order = (params.ORDER ?? {}) as Record<string, string>;
+  const rows = state.timelineComments
+    .filter((comment) => String(comment.fields.ENTITY_ID) === String(filter.ENTITY_ID)
+      && String(comment.fields.ENTITY_TYPE).toLowerCase() === String(filter.ENTITY_TYPE ?? '').toLowerCase())
+    .map((comment) => ({ ID: String(comment.id), ENTITY_ID: String(comment.fields.ENTITY_ID), ENTITY_TYPE: String(comment.fields.ENTITY_TYPE), COMMENT: String(comment.fields.COMMENT) }));
+  if (String(order.ID ?? '').toUpperCase() === 'DESC') rows.reverse();
+  return navigate(rows, start);
 }
 
 function withoutNulls(row: FakeRow): FakeRow {
@@ -851,39 +872,94 @@ export function seedPortal(fake: FakeBitrix24, spec: SeedSpec): void {
 }
 
 /** An Open Lines session: its CRM activity (PROVIDER_ID IMOPENLINES_SESSION) and its message history. */
-export function addOpenLinesSession(
-  state: FakeBitrix24State,
-  session: { activityId: number; sessionId: number; chatId: number; operatorId: number; connector?: string; start: Date; messages: { fromClient: boolean; text: string }[] },
-): void {
+export interface OpenLinesSessionSpec {
+  activityId: number;
+  sessionId: number;
+  chatId: number;
+  operatorId: number;
+  connector?: string;
+  start: Date;
+  /** `atSec`: seconds after `start` (default: 30 s apart); `system`: a message of the portal itself (sender 0). */
+  messages: { fromClient: boolean; text: string; atSec?: number; system?: boolean }[];
+  /** An open session: COMPLETED N, no END_TIME yet (close it with `closeOpenLinesSession`). */
+  open?: boolean;
+  operatorName?: string;
+  clientName?: string;
+  /** The CRM binding: OWNER_TYPE_ID (3 contact by default) and OWNER_ID (200 + sessionId by default). */
+  ownerTypeId?: number;
+  ownerId?: number;
+}
+
+export function addOpenLinesSession(state: FakeBitrix24State, session: OpenLinesSessionSpec): void {
   const connector = session.connector ?? 'telegrambot';
   const userCode = `${connector}|3|${session.chatId + 500}|${session.sessionId + 900}`;
   const clientId = 90_000 + session.sessionId;
+  const ownerId = String(session.ownerId ?? 200 + session.sessionId);
   state.activities.push({
-    ID: String(session.activityId), OWNER_ID: String(200 + session.sessionId), OWNER_TYPE_ID: '3', TYPE_ID: '6',
+    ID: String(session.activityId), OWNER_ID: ownerId, OWNER_TYPE_ID: String(session.ownerTypeId ?? 3), TYPE_ID: '6',
     PROVIDER_ID: 'IMOPENLINES_SESSION', PROVIDER_TYPE_ID: '3', PROVIDER_GROUP_ID: null, PROVIDER_PARAMS: { USER_CODE: userCode },
     ASSOCIATED_ENTITY_ID: String(session.sessionId), ORIGIN_ID: `IMOL_${session.sessionId}`,
     SUBJECT: `Telegram: диалог #${session.sessionId}`, START_TIME: portalDate(session.start),
-    END_TIME: portalDate(new Date(session.start.getTime() + 600_000)), COMPLETED: 'Y', DIRECTION: '1',
+    END_TIME: session.open ? null : portalDate(new Date(session.start.getTime() + 600_000)), COMPLETED: session.open ? 'N' : 'Y', DIRECTION: '1',
     RESPONSIBLE_ID: String(session.operatorId), RESULT_SOURCE_ID: connector, RESULT_STATUS: '2', SETTINGS: [],
-    COMMUNICATIONS: [{ ID: '1', TYPE: 'IM', VALUE: `imol|${userCode}`, ENTITY_ID: String(200 + session.sessionId), ENTITY_TYPE_ID: '3' }],
+    COMMUNICATIONS: [{ ID: '1', TYPE: 'IM', VALUE: `imol|${userCode}`, ENTITY_ID: ownerId, ENTITY_TYPE_ID: String(session.ownerTypeId ?? 3) }],
   });
   state.activities.sort((a, b) => Number(a.ID) - Number(b.ID));
   const message: Record<string, unknown> = {};
   const order: string[] = [];
-  session.messages.forEach((item, index) => {
-    const id = String(session.sessionId * 100 + index + 1);
-    order.push(id);
-    message[id] = {
-      id, chatid: String(session.chatId), senderid: String(item.fromClient ? clientId : session.operatorId), recipientid: `chat${session.chatId}`,
-      date: portalDate(new Date(session.start.getTime() + index * 30_000)), text: item.text, textlegacy: item.text, params: [],
-    };
-  });
   state.sessionHistories.set(session.sessionId, {
     chatId: session.chatId, sessionId: session.sessionId, canJoin: 'N', canVoteHead: 'N', sessionVoteHead: '0', sessionCommentHead: '',
     userId: `chat${session.chatId}`, message, usersMessage: { [`chat${session.chatId}`]: order },
     users: {
-      [String(clientId)]: { id: clientId, name: 'Клиент Telegram', firstName: 'Клиент', lastName: 'Telegram', connector: true, bot: false },
-      [String(session.operatorId)]: { id: session.operatorId, name: 'Оператор', connector: false, bot: false },
+      [String(clientId)]: { id: clientId, name: session.clientName ?? 'Клиент Telegram', firstName: 'Клиент', lastName: 'Telegram', connector: true, bot: false },
+      [String(session.operatorId)]: { id: session.operatorId, name: session.operatorName ?? 'Оператор', connector: false, bot: false },
     },
   });
+  addSessionMessages(state, session.sessionId, session.messages, session.start, session.operatorId);
+}
+
+/** Appends messages to a session's history, numbered after the ones it has. */
+export function addSessionMessages(
+  state: FakeBitrix24State, sessionId: number, messages: OpenLinesSessionSpec['messages'], start: Date, operatorId: number,
+): void {
+  const history = state.sessionHistories.get(sessionId)!;
+  const message = history.message as Record<string, unknown>;
+  const chatId = Number(history.chatId);
+  const order = (history.usersMessage as Record<string, string[]>)[`chat${chatId}`];
+  messages.forEach((item) => {
+    const index = order.length;
+    const id = String(sessionId * 100 + index + 1);
+    const senderId = item.system ? 0 : item.fromClient ? 90_000 + sessionId : operatorId;
+    order.push(id);
+    message[id] = {
+      id, chatid: String(chatId), senderid: String(senderId), recipientid: `chat${chatId}`,
+      date: portalDate(new Date(start.getTime() + (item.atSec ?? index * 30) * 1000)), text: item.text, textlegacy: item.text, params: [],
+    };
+  });
+}
+
+/** Closes an open session: COMPLETED Y and END_TIME, optionally after more messages. */
+export function closeOpenLinesSession(state: FakeBitrix24State, activityId: number, end: Date, messages: OpenLinesSessionSpec['messages'] = []): void {
+  const activity = state.activities.find((row) => Number(row.ID) === activityId)!;
+  const start = new Date(String(activity.START_TIME));
+  addSessionMessages(state, Number(activity.ASSOCIATED_ENTITY_ID), messages, start, Number(activity.RESPONSIBLE_ID));
+  activity.COMPLETED = 'Y';
+  activity.END_TIME = portalDate(end);
+}
+
+/** A Bitrix24 outbound event as the portal posts it: form-encoded, PHP brackets, every value a string (reference §9). */
+export function eventForm(event: string, data: Record<string, unknown>, applicationToken = 'jvh9y1ulvt2m6k5or90v9mg8nn32ozas'): string {
+  const pairs: [string, string][] = [['event', event], ['event_handler_id', '17']];
+  const walk = (prefix: string, value: unknown): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(`${prefix}[${key}]`, item);
+    else pairs.push([prefix, typeof value === 'boolean' ? (value ? '1' : '0') : String(value)]);
+  };
+  walk('data', data);
+  pairs.push(['ts', String(Math.floor(Date.now() / 1000))]);
+  walk('auth', {
+    domain: 'example.bitrix24.ru', client_endpoint: 'https://example.bitrix24.ru/rest/', server_endpoint: 'https://oauth.bitrix.info/rest/',
+    member_id: 'a223c6b3710f85df22e9377d6c4f7553', application_token: applicationToken,
+  });
+  return new URLSearchParams(pairs).toString();
 }

@@ -61,6 +61,11 @@ export class BitrixTransport {
     return this.used;
   }
 
+  /** False for a client built without BITRIX_WEBHOOK_URL: every request then fails with `not_configured`. */
+  get configured(): boolean {
+    return this.baseUrl !== '';
+  }
+
   async call<T>(method: string, params: object = {}, options: CallOptions = {}): Promise<BitrixResponse<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -88,6 +93,7 @@ export class BitrixTransport {
 
   /** GETs a self-authorising download link (disk DOWNLOAD_URL) and streams the body. */
   async download(url: string): Promise<{ contentType: string; body: NodeJS.ReadableStream }> {
+    this.assertConfigured();
     await this.bucket.take();
     this.used++;
     const referer = new URL(this.baseUrl).origin + '/';
@@ -112,7 +118,14 @@ export class BitrixTransport {
     await this.agent.close();
   }
 
+  private assertConfigured(): void {
+    if (!this.configured) {
+      throw new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL to the portal\'s incoming webhook');
+    }
+  }
+
   private async attempt<T>(method: string, params: object): Promise<BitrixResponse<T>> {
+    this.assertConfigured();
     await this.bucket.take();
     this.used++;
     const response = await request(`${this.baseUrl}/${method}`, {

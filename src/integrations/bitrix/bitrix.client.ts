@@ -48,6 +48,11 @@ export class BitrixClient {
     return this.transport.requestsUsed;
   }
 
+  /** False when built without a webhook URL; every method then fails with a `not_configured` IntegrationError. */
+  get configured(): boolean {
+    return this.transport.configured;
+  }
+
   call<T>(method: string, params: object = {}): Promise<BitrixResponse<T>> {
     return this.transport.call<T>(method, params);
   }
@@ -81,6 +86,27 @@ export class BitrixClient {
   async statisticByCallId(callId: string): Promise<StatisticsRow | null> {
     const response = await this.transport.call<StatisticsRow[]>('voximplant.statistic.get', { FILTER: { CALL_ID: callId } });
     return response.result?.[0] ?? null;
+  }
+
+  /** The current rows of many statistics IDs (calls still waiting for a recording), up to 2,500 per request. */
+  async statisticsByIds(ids: number[]): Promise<StatisticsRow[]> {
+    const rows: StatisticsRow[] = [];
+    const perRequest = PAGE_SIZE * MAX_BATCH_COMMANDS;
+    for (let offset = 0; offset < ids.length; offset += perRequest) {
+      const chunk = ids.slice(offset, offset + perRequest);
+      const commands: Record<string, string> = {};
+      for (let start = 0; start < chunk.length; start += PAGE_SIZE) {
+        const filter = { FILTER: { ID: chunk.slice(start, start + PAGE_SIZE) }, SORT: 'ID', ORDER: 'ASC', start: -1 };
+        commands[`i${start}`] = `voximplant.statistic.get?${encodePhpQuery(filter)}`;
+      }
+      const outcome = await this.transport.batch(commands, true);
+      for (const key of Object.keys(commands)) {
+        const error = outcome.errors[key];
+        if (error) throw this.transport.subCallError('voximplant.statistic.get', error);
+        rows.push(...((outcome.result[key] as StatisticsRow[] | undefined) ?? []));
+      }
+    }
+    return rows;
   }
 
   /** Open Lines session activities after `cursorId`, the same fast way as call statistics. */
