@@ -14,6 +14,7 @@ const CAP_LOCK_KEY = 727_101;
 const MAX_REASONS = 5;
 
 interface AnalysedCall {
+  kind: 'call' | 'chat';
   callId: number;
   startedAt: Date;
   managerName: string | null;
@@ -23,9 +24,11 @@ interface AnalysedCall {
   conflictReasons: string[] | null;
   failedChecks: string[] | null;
   summary: string | null;
+  clientName: string | null;
+  channel: string | null;
 }
 
-/** A Telegram alert for each newly analysed call at or above the alert risk level, at most `maxPerHour` an hour. */
+/** A Telegram alert for each newly analysed call or chat at or above the alert risk level, at most `maxPerHour` an hour. */
 @Injectable()
 export class CallAlertsService implements OnModuleInit {
   private readonly logger = new Logger(CallAlertsService.name);
@@ -42,12 +45,11 @@ export class CallAlertsService implements OnModuleInit {
     this.events.onAnalysed('call-alerts', (event) => this.onAnalysed(event));
   }
 
-  /** Idempotent: the dedupe key per analysis makes a republished event send nothing twice. Chats have no alerts yet. */
+  /** Idempotent: the dedupe key per analysis makes a republished event send nothing twice. */
   async onAnalysed(event: AnalysedEvent): Promise<void> {
-    if (event.kind !== 'call') return;
     const settings = await this.settings.get();
     if (!settings.alerts.enabled) return;
-    const call = await this.loadCall(event.analysisId);
+    const call = await this.loadSubject(event);
     if (!call?.riskLevel || RISK_ORDER[call.riskLevel] < RISK_ORDER[settings.alerts.minRiskLevel]) return;
     const html = formatCallAlert(this.alertOf(call, settings));
     const row = await this.dataSource.transaction(async (manager) => {
@@ -57,7 +59,8 @@ export class CallAlertsService implements OnModuleInit {
           WHERE kind = 'call-alert' AND status <> 'suppressed' AND created_at >= date_trunc('hour', now())`,
       );
       const status = sent >= settings.alerts.maxPerHour ? 'suppressed' : 'pending';
-      return this.outbox.add({ kind: 'call-alert', dedupeKey: `call-alert:${event.analysisId}`, html, status, payload: { callId: call.callId } }, manager);
+      const payload = { [`${event.kind}Id`]: call.callId };
+      return this.outbox.add({ kind: 'call-alert', dedupeKey: `call-alert:${event.analysisId}`, html, status, payload }, manager);
     });
     if (row?.attempts) await this.outbox.deliver(row);
   }
@@ -78,19 +81,22 @@ export class CallAlertsService implements OnModuleInit {
     }
   }
 
-  private async loadCall(analysisId: number): Promise<AnalysedCall | undefined> {
+  private async loadSubject(event: AnalysedEvent): Promise<AnalysedCall | undefined> {
+    const chat = event.kind === 'chat';
     const rows: AnalysedCall[] = await this.dataSource.query(
-      `SELECT c.id AS "callId", c.started_at AS "startedAt", coalesce(e.name, c.manager_name) AS "managerName",
-              c.client_phone AS "clientPhone", a.score_overall AS score, a.risk_level AS "riskLevel",
+      `SELECT $2::text AS kind, c.id AS "callId", c.started_at AS "startedAt", coalesce(e.name, c.manager_name) AS "managerName",
+              ${chat ? 'NULL' : 'c.client_phone'} AS "clientPhone", ${chat ? 'c.client_name' : 'NULL'} AS "clientName",
+              ${chat ? 'c.channel' : 'NULL'} AS channel, a.score_overall AS score, a.risk_level AS "riskLevel",
               CASE WHEN jsonb_typeof(a.result #> '{conflict,reasons}') = 'array'
                    THEN ARRAY(SELECT jsonb_array_elements_text(a.result #> '{conflict,reasons}')) END AS "conflictReasons",
               CASE WHEN jsonb_typeof(a.result -> 'checklist') = 'array'
                    THEN ARRAY(SELECT v ->> 'title' FROM jsonb_array_elements(a.result -> 'checklist') v
                                WHERE v -> 'passed' = 'false'::jsonb AND coalesce(v -> 'counted', 'true'::jsonb) = 'true'::jsonb) END AS "failedChecks",
               a.result ->> 'summary' AS summary
-         FROM analyses a JOIN calls c ON c.id = a.call_id LEFT JOIN employees e ON e.id = c.employee_id
+         FROM analyses a JOIN ${chat ? 'chats c ON c.id = a.chat_id' : 'calls c ON c.id = a.call_id'}
+              LEFT JOIN employees e ON e.id = c.employee_id
         WHERE a.id = $1`,
-      [analysisId],
+      [event.analysisId, event.kind],
     );
     return rows[0];
   }
@@ -98,8 +104,9 @@ export class CallAlertsService implements OnModuleInit {
   private alertOf(call: AnalysedCall, settings: Settings): CallAlert {
     const failed = (call.failedChecks ?? []).map((title) => `Not done: ${title}`);
     return {
+      kind: call.kind,
       callId: call.callId,
-      callUrl: `${this.config.frontendUrl}/calls/${call.callId}`,
+      callUrl: `${this.config.frontendUrl}/${call.kind}s/${call.callId}`,
       score: call.score,
       riskLevel: call.riskLevel!,
       managerName: call.managerName,
@@ -108,6 +115,8 @@ export class CallAlertsService implements OnModuleInit {
       summary: call.summary,
       startedAt: new Date(call.startedAt),
       timeZone: settings.timeZone,
+      clientName: call.clientName,
+      channel: call.channel,
     };
   }
 }

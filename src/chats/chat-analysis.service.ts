@@ -8,6 +8,7 @@ import { IntegrationError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AnalysisOutcome, CallAnalyzer, TranscriptSegment } from '../integrations/analysis/call-analyzer.port';
 import { isLlmConfigured } from '../integrations/analysis/openai-call-analyzer';
+import { LlmBudget } from '../pipeline/llm-budget';
 import { AnalysisEvents } from '../pipeline/analysis-events';
 import { SettingsService } from '../settings/settings.service';
 import type { Settings } from '../settings/settings.types';
@@ -32,6 +33,7 @@ export class ChatAnalysisService {
     private readonly analyzer: CallAnalyzer,
     private readonly events: AnalysisEvents,
     private readonly settings: SettingsService,
+    private readonly budget: LlmBudget,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,7 +44,7 @@ export class ChatAnalysisService {
       `SELECT id FROM chats
         WHERE closed AND message_count > 0 AND attempts < $1
           AND (status = 'new' OR (status = 'error' AND status_reason = 'analysis_failed')
-               OR (status = 'transcribed' AND status_reason = 'llm_not_configured' AND $2)
+               OR (status = 'transcribed' AND status_reason IN ('llm_not_configured', 'budget_paused') AND $2)
                OR (status = 'in_progress' AND updated_at < now() - make_interval(mins => $3)))
         ORDER BY id LIMIT $4`,
       [MAX_ANALYSIS_ATTEMPTS, llm, STALE_MINUTES, limit],
@@ -62,6 +64,10 @@ export class ChatAnalysisService {
     }
     try {
       const settings = await this.settings.get();
+      if (await this.budget.exhausted(settings)) {
+        await this.setState(chatId, { status: 'transcribed', statusReason: 'budget_paused', attempts: Math.max(0, chat.attempts - 1) });
+        return false;
+      }
       const segments = await this.segmentsOf(chatId);
       const inputHash = this.inputHash(segments, chat, settings);
       const analysis = (await this.stored(chatId, inputHash)) ?? (await this.storeVersion(chat, await this.run(chat, segments, settings), inputHash));

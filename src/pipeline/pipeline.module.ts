@@ -67,6 +67,6 @@ import { UploadService } from './upload.service';
     PipelineRequests,
     UploadService,
   ],
-  exports: [AnalysisEvents, CallProcessingQueue],
+  exports: [AnalysisEvents, CallProcessingQueue, LlmBudget],
 })
 export class PipelineModule {}

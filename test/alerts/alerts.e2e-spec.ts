@@ -1,3 +1,5 @@
+import { Analysis } from '../../src/calls/entities/analysis.entity';
+import { Chat } from '../../src/chats/entities/chat.entity';
 import { AnalysisEvents } from '../../src/pipeline/analysis-events';
 import { CallAlertsService } from '../../src/alerts/call-alerts.service';
 import { IntegrationAlertsService } from '../../src/alerts/integration-alerts.service';
@@ -63,7 +65,24 @@ describe('call and integration alerts, digests', () => {
     expect(rows).toEqual([{ status: 'sent', attempts: 1, dedupe_key: `call-alert:${event.analysisId}` }]);
   });
 
-  it('ignores calls below the alert level, disabled alerts and chat events', async () => {
+  it('alerts on a high-risk chat with its channel, client name and a link to the chat', async () => {
+    const chat = await t.dataSource.getRepository(Chat).save({ channel: 'whatsapp', clientName: 'Ольга <Клиент>', managerName: 'Иван Петров', startedAt: new Date(), closed: true });
+    const analysis = await t.dataSource.getRepository(Analysis).save({
+      chatId: chat.id, version: 1, scoreOverall: 20, riskLevel: 'high', model: 'gpt-4o', promptVersion: 'p', criteriaVersion: 'c', inputHash: `chat-${chat.id}`,
+      result: { conflict: { level: 'high', detected: true, reasons: ['Клиент грубит'] }, summary: 'Жалоба в чате' },
+    });
+
+    await events.publish({ kind: 'chat', subjectId: chat.id, analysisId: analysis.id, version: 1 });
+
+    expect(telegram.state.messages).toHaveLength(1);
+    const { plainText, text } = telegram.state.messages[0];
+    expect(plainText).toContain(`chat #${chat.id} (whatsapp)`);
+    expect(plainText).toContain('Client: Ольга <Клиент>');
+    expect(plainText).toContain('• Клиент грубит');
+    expect(text).toContain(`<a href="https://crm.example/chats/${chat.id}">Open the chat</a>`);
+  });
+
+  it('ignores calls below the alert level, disabled alerts and events of another kind', async () => {
     const medium = await analysedCall('medium', 55);
     await events.publish(medium.event);
     await events.publish({ ...medium.event, kind: 'chat' });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ChatAnalysisService } from '../../src/chats/chat-analysis.service';
 import { AnalysedEvent, AnalysisEvents } from '../../src/pipeline/analysis-events';
+import { SettingsService } from '../../src/settings/settings.service';
 import { addOpenLinesSession, closeOpenLinesSession, FakeBitrix24, OpenLinesSessionSpec, startFakeBitrix24 } from '../fakes/bitrix24';
 import { createFakeChat, FakeChat } from '../fakes/openai-chat';
 import { FakeOpenAI, startFakeOpenAI } from '../fakes/openai-server';
@@ -142,6 +143,21 @@ describe('chats from Bitrix24 Open Lines', () => {
     expect(open).toMatchObject({ status: 'new', latest_analysis_id: null });
     expect(failed).toMatchObject({ status: 'error', status_reason: 'analysis_failed' });
     expect(failed.error).toMatch(/openai/);
+  });
+
+  it('pause analysis past the monthly LLM budget and resume once it is raised', async () => {
+    const settings = t.app.get(SettingsService);
+    await settings.update({ analysis: { monthlyBudgetUsd: 0.000001 } }, 'test');
+    addOpenLinesSession(bitrix.state, session(5008));
+    await sync();
+    await analysis().analyzePending();
+    const paused = await eventually(async () => (await chats()).find((chat) => chat.bitrix_activity_id === 5008 && chat.status_reason === 'budget_paused'));
+    expect(paused).toMatchObject({ status: 'transcribed', latest_analysis_id: null });
+
+    await settings.update({ analysis: { monthlyBudgetUsd: null } }, 'test');
+    await analysis().analyzePending();
+    const resumed = (await chats()).find((chat) => chat.bitrix_activity_id === 5008);
+    expect(resumed).toMatchObject({ status: 'analyzed' });
   });
 });
 

@@ -1,38 +1,13 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PERIODS, type PeriodName } from '../../common/periods';
+import { PagedPeriodQueryDto, toList } from '../../common/dto/period-query.dto';
 import { CALL_DIRECTIONS, CALL_SOURCES, CALL_STATUSES, type CallDirection, type CallSource, type CallStatus } from '../entities/call.entity';
 
 export const CALL_SORTS = ['startedAt', '-startedAt', 'scoreOverall', '-scoreOverall', 'durationSec', '-durationSec', 'id', '-id'] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
 const RISK_LEVELS = ['low', 'medium', 'high'] as const;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `a,b` or repeated parameters become a list. */
-const toList = ({ value }: { value: unknown }) =>
-  (Array.isArray(value) ? value : String(value).split(',')).map((item) => String(item).trim()).filter(Boolean);
-
-export class ListCallsQuery {
-  /** Page number, from 1. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
-  page: number = 1;
-
-  /** Items per page, 1–200. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  pageSize: number = 20;
-
-  /** A calendar period in the settings time zone. */
-  @IsOptional() @IsIn(PERIODS)
-  period?: PeriodName;
-
-  /** First day, inclusive, YYYY-MM-DD in the settings time zone. */
-  @IsOptional() @Matches(DATE, { message: 'from must be a date as YYYY-MM-DD' })
-  from?: string;
-
-  /** Last day, inclusive, YYYY-MM-DD in the settings time zone. */
-  @IsOptional() @Matches(DATE, { message: 'to must be a date as YYYY-MM-DD' })
-  to?: string;
-
+export class ListCallsQuery extends PagedPeriodQueryDto {
   /** Case-insensitive part of the manager name. */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
   managerName?: string;

@@ -6,6 +6,8 @@ import { bold, escapeHtml, italic, link } from './html';
 export type AlertRiskLevel = 'low' | 'medium' | 'high';
 
 export interface CallAlert {
+  /** A call (the default) or an Open Lines chat. */
+  kind?: 'call' | 'chat';
   callId: number;
   callUrl: string;
   score: number | null;
@@ -16,6 +18,9 @@ export interface CallAlert {
   summary?: string | null;
   startedAt: Date;
   timeZone: string;
+  /** Chats: who wrote and through which connector. */
+  clientName?: string | null;
+  channel?: string | null;
 }
 
 export interface IntegrationAlert {
@@ -48,16 +53,19 @@ const INTEGRATION_NAMES: Record<IntegrationName, string> = {
 const RIGHT_ALIGNED = new Set<ReportColumn['type']>(['integer', 'number', 'percent', 'duration']);
 
 export function formatCallAlert(alert: CallAlert): string {
+  const chat = alert.kind === 'chat';
+  const subject = chat ? `chat #${alert.callId}${alert.channel ? ` (${alert.channel})` : ''}` : `call #${alert.callId}`;
+  const client = chat ? alert.clientName?.trim() || 'unknown' : maskPhone(alert.clientPhone);
   const lines = [
-    `${bold(RISK_HEADINGS[alert.riskLevel])} · call #${alert.callId}`,
+    `${bold(RISK_HEADINGS[alert.riskLevel])} · ${escapeHtml(subject)}`,
     `Manager: ${bold(alert.managerName?.trim() || 'unknown')}`,
-    `Client: ${escapeHtml(maskPhone(alert.clientPhone))}`,
+    `Client: ${escapeHtml(client)}`,
     `Started: ${escapeHtml(formatDateTime(alert.startedAt, alert.timeZone))}`,
     `Score: ${alert.score === null ? 'not scored' : `${bold(String(Math.round(alert.score)))}/100`}`,
   ];
   if (alert.reasons.length > 0) lines.push('', bold('Why:'), ...alert.reasons.map((reason) => `• ${escapeHtml(reason)}`));
   if (alert.summary?.trim()) lines.push('', italic(alert.summary.trim()));
-  lines.push('', link(alert.callUrl, 'Open the call'));
+  lines.push('', link(alert.callUrl, chat ? 'Open the chat' : 'Open the call'));
   return lines.join('\n');
 }
 
