@@ -5,9 +5,18 @@ import { AnalysisVersionDto, CallDetailsDto, CallDto, CallStageDto } from './dto
 import type { Call } from './entities/call.entity';
 
 /** A call as the list query or the repository returns it. */
-export type CallRow = Omit<Call, 'recordSourceUrl' | 'employee' | 'metrics'> & { hasSourceUrl?: boolean; recordSourceUrl?: string | null };
+export type CallRow = Omit<Call, 'recordSourceUrl' | 'employee' | 'metrics' | 'startedAt' | 'analyzedAt' | 'createdAt' | 'updatedAt' | 'recordingDeletedAt'> & {
+  startedAt: Date | string;
+  analyzedAt: Date | string | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  recordingDeletedAt: Date | string | null;
+  hasSourceUrl?: boolean;
+  recordSourceUrl?: string | null;
+};
 
-const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
+/** List rows carry ISO text already; entities carry Dates. */
+const iso = (value: Date | string | null | undefined) => (!value ? null : typeof value === 'string' ? value : value.toISOString());
 
 export function hasRecording(call: CallRow): boolean {
   if (call.recordingDeletedAt) return false;

@@ -1,6 +1,11 @@
 import { resolveDateRange } from '../common/periods';
 import type { ListCallsQuery } from './dto/list-calls.query';
 
+const TIMESTAMPS = new Set(['started_at', 'analyzed_at', 'created_at', 'updated_at', 'recording_deleted_at']);
+
+/** ISO 8601 UTC text straight from PostgreSQL: a page of calls needs no date parsing and formatting in Node. */
+const isoText = (column: string) => `to_char(c.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /** Columns a call list row carries, aliased to the entity's property names. */
 const LIST_COLUMNS = [
   'id', 'source', 'bitrix_call_id', 'bitrix_activity_id', 'external_id', 'direction', 'started_at', 'duration_sec',
@@ -12,7 +17,8 @@ const LIST_COLUMNS = [
   .map((column) => {
     const [expression, alias] = column.includes(' AS ') ? column.split(' AS ') : [column, column];
     const camel = alias.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    return `${expression.includes(' ') ? expression : `c.${expression}`} AS "${camel}"`;
+    const sql = TIMESTAMPS.has(expression) ? isoText(expression) : expression.includes(' ') ? expression : `c.${expression}`;
+    return `${sql} AS "${camel}"`;
   })
   .join(', ');
 

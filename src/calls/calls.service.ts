@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isAbsolute, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { poolOf, preparedQuery } from '../database/prepared-query';
 import { SettingsService } from '../settings/settings.service';
 import { buildCallListSql } from './calls.query';
 import { CallRow, toCallDetailsDto, toCallDto } from './call.mapper';
@@ -34,9 +35,10 @@ export class CallsService {
     }
     const { timeZone } = await this.settings.get();
     const sql = buildCallListSql(query, timeZone);
+    const pool = poolOf(this.dataSource);
     const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query<CallRow[]>(sql.listSql, sql.listParams),
-      this.dataSource.query<{ total: number }[]>(sql.countSql, sql.countParams),
+      preparedQuery<CallRow>(pool, sql.listSql, sql.listParams),
+      preparedQuery<{ total: number }>(pool, sql.countSql, sql.countParams),
     ]);
     const recordUrl = (id: number) => this.links.urlFor(id);
     return { items: rows.map((row) => toCallDto(row, recordUrl)), page: query.page, pageSize: query.pageSize, total };
