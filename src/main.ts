@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { createApp, prepareDatabase } from './bootstrap';
+import { onShutdownSignal } from './common/shutdown';
 import { loadAppConfig } from './config/app-config';
 
 async function main(): Promise<void> {
@@ -18,8 +19,7 @@ async function main(): Promise<void> {
     await database.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal(shutdown);
 }
 
 main().catch((error: Error) => {

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { prepareDatabase } from './bootstrap';
+import { onShutdownSignal } from './common/shutdown';
 import { AppConfig, loadAppConfig } from './config/app-config';
 
 /** The pipeline without HTTP: several of these can run beside one API process (`ROLE=api`). */
@@ -26,8 +27,7 @@ async function main(): Promise<void> {
     await database.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownSignal(shutdown);
 }
 
 if (require.main === module) {

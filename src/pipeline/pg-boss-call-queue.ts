@@ -70,6 +70,8 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
     });
     this.boss.on('error', (error: Error) => this.logger.error(`Queue error: ${error.message}`));
     this.pool = new Pool({ connectionString: config.database.url, max: 4, application_name: 'ai-crm-analytics:enqueue' });
+    // An idle connection the server closes (restart, failover) must not take the process down.
+    this.pool.on('error', (error: Error) => this.logger.warn(`Enqueue connection lost: ${error.message}`));
   }
 
   onModuleInit(): Promise<void> {
