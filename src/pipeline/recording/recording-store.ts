@@ -31,8 +31,9 @@ export class RecordingStore {
   async save(callId: number, body: NodeJS.ReadableStream, limits: StoreLimits, contentType?: string): Promise<StoredRecording> {
     const partial = await this.partialPath();
     const inspector = new AudioInspector(limits.maxBytes, contentType);
+    const file = createWriteStream(partial);
     try {
-      await pipeline(body as Readable, (source: AsyncIterable<Buffer>) => inspector.pass(source), createWriteStream(partial), {
+      await pipeline(body as Readable, (source: AsyncIterable<Buffer>) => inspector.pass(source), file, {
         signal: AbortSignal.timeout(limits.timeoutMs),
       }).catch((error: Error) => {
         if (error instanceof StageError) throw error;
@@ -44,6 +45,8 @@ export class RecordingStore {
       const type = inspector.finish();
       return { ...(await this.keep(partial, callId, type.extension)), bytes: inspector.bytes, mime: type.mime };
     } catch (error) {
+      // A stream torn down while still opening creates its file afterwards: remove it only once closed.
+      if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
       await rm(partial, { force: true });
       throw error;
     }
