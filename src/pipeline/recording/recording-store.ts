@@ -46,7 +46,7 @@ export class RecordingStore {
       return { ...(await this.keep(partial, callId, type.extension)), bytes: inspector.bytes, mime: type.mime };
     } catch (error) {
       // A stream torn down while still opening creates its file afterwards: remove it only once closed.
-      if (!file.closed) await new Promise((resolve) => file.once('close', resolve));
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       await rm(partial, { force: true });
       throw error;
     }
