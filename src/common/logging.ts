@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 
 /** Incoming-webhook path tokens and signed audio tokens never reach a log line. */
 export function maskUrl(url: string | undefined): string {
@@ -10,9 +11,16 @@ export function maskUrl(url: string | undefined): string {
     .replace(/(\/rest\/\d+\/)[^/?#]+/g, '$1***');
 }
 
+let stdout: pino.DestinationStream | undefined;
+
+/** Standard output written asynchronously: under load, log lines are batched instead of one write each. */
+function asyncStdout(): pino.DestinationStream {
+  return (stdout ??= pino.destination({ dest: 1, sync: false }));
+}
+
 export function loggerParams(level: string): Params {
   return {
-    pinoHttp: {
+    pinoHttp: [{
       level,
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const given = req.headers['x-request-id'];
@@ -27,11 +35,12 @@ export function loggerParams(level: string): Params {
           url: maskUrl(req.url),
           remoteAddress: req.raw?.socket?.remoteAddress ?? req.socket?.remoteAddress,
         }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.botToken', '*.webhookUrl'], censor: '[redacted]' },
       autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/api/health') },
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    },
+    }, asyncStdout()],
   };
 }
