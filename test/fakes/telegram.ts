@@ -66,7 +66,7 @@ const TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del'
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
 
 export async function startFakeTelegram(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
-  const token = options.token ?? '7000000001:AAFakeTokenForTestsOnly_0123456789abc';
+  const token = options.token ?? '700001:AAFakeTokenForTestsOnly_0123456789abc';
   const chatId = options.chatId ?? '-1001234567890';
   const bot = new FakeBot(token, options.botUsername ?? 'crm_analytics_test_bot');
   bot.state.chats.set(chatId, 'ok');

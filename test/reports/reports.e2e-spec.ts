@@ -208,7 +208,7 @@ describe('test-telegram without or with a wrong configuration', () => {
 
   it('is a 502 about the token when Telegram rejects it, without the token in the answer', async () => {
     const telegram = await startFakeTelegram();
-    const wrongToken = '7000000001:AAWrongTokenWrongTokenWrongToken123';
+    const wrongToken = '700001:AAWrongTokenWrongTokenWrongToken123';
     const t = await startTestApp({ TELEGRAM_BOT_TOKEN: wrongToken, TELEGRAM_CHAT_ID: telegram.chatId, TELEGRAM_API_ROOT: telegram.apiRoot });
     try {
       const { status, body, text } = await request(t.server).post('/api/reports/test-telegram');

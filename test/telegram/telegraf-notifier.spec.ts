@@ -100,7 +100,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
   });
 
   it('reports a bad token as auth, without the token in the error', async () => {
-    const badToken = '7000000001:AAWrongTokenWrongTokenWrongToken_xyz';
+    const badToken = '700001:AAWrongTokenWrongTokenWrongToken_xyz';
 
     const error = await failureOf(notifier({ botToken: badToken }).sendTest());
 
