@@ -91,7 +91,8 @@ export function toCallDetailsDto(parts: CallDetailsParts, recordUrl: (id: number
   };
 }
 
-function toAnalysisVersionDto(analysis: Analysis): AnalysisVersionDto {
+/** One entry of an analysis history, for calls and chats alike. */
+export function toAnalysisVersionDto(analysis: Analysis): AnalysisVersionDto {
   return {
     id: analysis.id,
     version: analysis.version,

@@ -1,10 +1,11 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { toAnalysisVersionDto } from '../calls/call.mapper';
 import { Analysis } from '../calls/entities/analysis.entity';
 import { SettingsService } from '../settings/settings.service';
 import { buildChatListSql } from './chats.query';
-import { ChatAnalysisVersionDto, ChatDetailsDto, ChatDto, ChatListDto, ChatMessageDto } from './dto/chat.dto';
+import { ChatDetailsDto, ChatDto, ChatListDto, ChatMessageDto } from './dto/chat.dto';
 import { ListChatsQuery } from './dto/list-chats.query.dto';
 import { Chat } from './entities/chat.entity';
 import { ChatMessage } from './entities/chat-message.entity';
@@ -43,7 +44,7 @@ export class ChatsService {
       ...toChatDto(chat as unknown as ChatRow),
       messages: toMessageDtos(messages),
       analysis: current?.result ?? null,
-      analysisVersions: analyses.map(toVersionDto),
+      analysisVersions: analyses.map(toAnalysisVersionDto),
     };
   }
 }
@@ -67,10 +68,3 @@ function toMessageDtos(messages: ChatMessage[]): ChatMessageDto[] {
   }));
 }
 
-function toVersionDto(analysis: Analysis): ChatAnalysisVersionDto {
-  return {
-    id: analysis.id, version: analysis.version, createdAt: analysis.createdAt.toISOString(), scoreOverall: analysis.scoreOverall,
-    riskLevel: analysis.riskLevel, model: analysis.model, promptVersion: analysis.promptVersion, criteriaVersion: analysis.criteriaVersion,
-    costUsd: analysis.costUsd,
-  };
-}

@@ -1,3 +1,4 @@
+import { AnalysisVersionDto } from '../../calls/dto/call.dto';
 import type { CallStatus } from '../../calls/entities/call.entity';
 import type { RiskLevel } from '../../settings/settings.types';
 import type { ChatAuthorRole } from '../entities/chat-message.entity';
@@ -61,23 +62,11 @@ export class ChatMessageDto {
   offsetSec: number;
 }
 
-export class ChatAnalysisVersionDto {
-  id: number;
-  version: number;
-  createdAt: string;
-  scoreOverall: number | null;
-  riskLevel: RiskLevel | null;
-  model: string;
-  promptVersion: string;
-  criteriaVersion: string;
-  costUsd: number;
-}
-
 export class ChatDetailsDto extends ChatDto {
   messages: ChatMessageDto[];
   /** The analysis in force, parsed (the same shape as a call's). */
   analysis: Record<string, unknown> | null;
-  analysisVersions: ChatAnalysisVersionDto[];
+  analysisVersions: AnalysisVersionDto[];
 }
 
 export class ChatSyncReplyDto {
