@@ -8,7 +8,7 @@
  *   npm run bench:pipeline
  * Options (env): BENCH_CALLS (500), BENCH_BASELINE_CALLS (20; the loop's rate is constant, so a sample gives it),
  * PIPELINE_DOWNLOAD_CONCURRENCY (2), PIPELINE_TRANSCRIBE_CONCURRENCY (10), PIPELINE_ANALYSIS_CONCURRENCY (16),
- * DB_POOL_SIZE (40: above the 28 job slots), BENCH_DATABASE_URL (else an embedded PostgreSQL in a temporary directory).
+ * DB_POOL_SIZE (10, the service's default), BENCH_DATABASE_URL (else an embedded PostgreSQL in a temporary directory).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   await runMigrations(database.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-pipeline-data-'));
   const config = loadAppConfig({
-    DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROLE: 'all', OPENAI_API_KEY: 'sk-bench', DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '40',
+    DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ROLE: 'all', OPENAI_API_KEY: 'sk-bench', DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
     PIPELINE_DOWNLOAD_CONCURRENCY: String(CONCURRENCY.download), PIPELINE_TRANSCRIBE_CONCURRENCY: String(CONCURRENCY.transcription),
     PIPELINE_ANALYSIS_CONCURRENCY: String(CONCURRENCY.analysis), DB_MIGRATE_ON_START: 'false',
   });

@@ -1,26 +1,48 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Call, CallStatus } from '../calls/entities/call.entity';
-import { CallStage } from '../calls/entities/call-stage.entity';
 
 export type CallFields = QueryDeepPartialEntity<Call>;
 export type StageName = 'download' | 'transcription' | 'analysis';
 
+/** Connections for progress writes: each is one short statement, so a few serve every job slot. */
+const PROGRESS_CONNECTIONS = 6;
+
+const SHOW_AND_OPEN_STAGE_SQL = `
+  WITH shown AS (UPDATE calls SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1)
+  INSERT INTO call_stages (call_id, stage, outcome, attempt, finished_at, error)
+  VALUES ($1, $4, $5::varchar, $6, CASE WHEN $5::varchar = 'started' THEN NULL ELSE now() END, $7)
+  RETURNING id`;
+
 /**
  * The call's row and its stage history as the pipeline changes them.
  *
- * Progress (statuses, attempts, stage history) commits without waiting for the WAL flush: a crash of the
- * application loses none of it, and a crash of the database server may only roll a call back to an earlier
- * step, which the pipeline redoes idempotently. Results that cost money to redo (the analysis) commit durably.
+ * Progress (statuses, attempts, stage history) is written one statement at a time on connections that commit
+ * without waiting for the WAL flush: a crash of the application loses none of it, and a crash of the database
+ * server may only roll a call back to an earlier step, which the pipeline redoes idempotently. Results that
+ * cost money to redo (transcripts, analyses) commit durably.
  */
 @Injectable()
-export class CallStateStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class CallStateStore implements OnModuleDestroy {
+  private readonly logger = new Logger('CallStateStore');
+  private readonly progressPool: Pool;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    const { url } = dataSource.options as { url?: string };
+    this.progressPool = new Pool({ connectionString: url, max: PROGRESS_CONNECTIONS, options: '-c synchronous_commit=off', application_name: 'ai-crm-analytics:progress' });
+    // An idle connection the server closes (restart, failover) must not take the process down.
+    this.progressPool.on('error', (error: Error) => this.logger.warn(`Progress connection lost: ${error.message}`));
+  }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.progressPool.end();
   }
 
   load(callId: number): Promise<Call | null> {
@@ -33,57 +55,44 @@ export class CallStateStore {
   }
 
   /** Counts the attempt on the call; returns the attempt number. */
-  beginAttempt(callId: number): Promise<number> {
-    return this.progress(async (manager) => {
-      // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-      const [rows]: [{ attempts: number }[], number] = await manager.query(
-        'UPDATE calls SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts',
-        [callId],
-      );
-      return rows[0]?.attempts ?? 0;
-    });
+  async beginAttempt(callId: number): Promise<number> {
+    const rows = await this.progress<{ attempts: number }>('UPDATE calls SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts', [callId]);
+    return rows[0]?.attempts ?? 0;
   }
 
-  setStatus(callId: number, status: CallStatus, reason: string | null, fields: CallFields = {}): Promise<void> {
-    return this.progress((manager) => this.updateCall(manager, callId, { ...fields, status, statusReason: reason }));
+  async setStatus(callId: number, status: CallStatus, reason: string | null, fields: CallFields = {}): Promise<void> {
+    await this.updateCall(callId, { ...fields, status, statusReason: reason });
   }
 
-  setReason(callId: number, reason: string): Promise<void> {
-    return this.progress((manager) => this.updateCall(manager, callId, { statusReason: reason }));
+  async setReason(callId: number, reason: string): Promise<void> {
+    await this.progress('UPDATE calls SET status_reason = $2, updated_at = now() WHERE id = $1', [callId, reason]);
   }
 
-  fail(callId: number, stage: StageName, reason: string): Promise<void> {
-    return this.progress((manager) => this.updateCall(manager, callId, { status: 'error', statusReason: `${stage}_failed`, error: reason, errorStage: stage }));
+  async fail(callId: number, stage: StageName, reason: string): Promise<void> {
+    await this.progress(
+      `UPDATE calls SET status = 'error', status_reason = $2, error = $3, error_stage = $4, updated_at = now() WHERE id = $1`,
+      [callId, `${stage}_failed`, reason, stage],
+    );
   }
 
-  skip(callId: number, reason: string, stage: StageName): Promise<void> {
-    return this.progress(async (manager) => {
-      await this.updateCall(manager, callId, { status: 'skipped', statusReason: reason });
-      await manager.getRepository(CallStage).insert({ callId, stage, outcome: 'skipped', finishedAt: new Date(), error: reason });
-    });
+  async skip(callId: number, reason: string, stage: StageName): Promise<void> {
+    await this.progress(SHOW_AND_OPEN_STAGE_SQL, [callId, 'skipped', reason, stage, 'skipped', 1, reason]);
   }
 
-  /** Shows the call in the stage and opens the stage's history row. */
-  stageStarted(callId: number, stage: StageName, attempt: number, shown: { status: CallStatus; reason: string }): Promise<number> {
-    return this.progress(async (manager) => {
-      await this.updateCall(manager, callId, { status: shown.status, statusReason: shown.reason });
-      const result = await manager.getRepository(CallStage).insert({ callId, stage, outcome: 'started', attempt });
-      return (result.identifiers[0] as { id: number }).id;
-    });
+  /** Shows the call in the stage and opens the stage's history row, in one statement. */
+  async stageStarted(callId: number, stage: StageName, attempt: number, shown: { status: CallStatus; reason: string }): Promise<number> {
+    const rows = await this.progress<{ id: number }>(SHOW_AND_OPEN_STAGE_SQL, [callId, shown.status, shown.reason, stage, 'started', attempt, null]);
+    return rows[0].id;
   }
 
-  stageFinished(stageId: number, error?: string): Promise<void> {
-    return this.progress(async (manager) => {
-      await manager.getRepository(CallStage).update(stageId, { outcome: error ? 'failed' : 'succeeded', finishedAt: new Date(), error: error ?? null });
-    });
+  async stageFinished(stageId: number, error?: string): Promise<void> {
+    await this.progress('UPDATE call_stages SET outcome = $2, finished_at = now(), error = $3 WHERE id = $1', [stageId, error ? 'failed' : 'succeeded', error ?? null]);
   }
 
-  /** Progress writes, durable once the WAL reaches the disk a moment later. */
-  progress<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SET LOCAL synchronous_commit = off');
-      return work(manager);
-    });
+  /** A progress write: one statement, durable once the WAL reaches the disk a moment later. */
+  async progress<T = unknown>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = await this.progressPool.query(sql, params);
+    return result.rows as T[];
   }
 
   /** Results that cost money to redo: committed durably. */
@@ -91,7 +100,10 @@ export class CallStateStore {
     return this.dataSource.transaction(work);
   }
 
-  private async updateCall(manager: EntityManager, callId: number, fields: CallFields): Promise<void> {
-    await manager.getRepository(Call).update(callId, fields);
+  /** Any of the call's fields, with the column names and value conversions of the entity. */
+  private async updateCall(callId: number, fields: CallFields): Promise<void> {
+    const [sql, params] = this.dataSource.createQueryBuilder().update(Call).set(fields).where('id = :callId', { callId }).getQueryAndParameters();
+    await this.progress(sql, params);
   }
 }
+

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -26,7 +27,7 @@ export interface CallJob {
   retryLimit: number;
 }
 
-type BossDatabase = NonNullable<NonNullable<Parameters<PgBoss['send']>[2]>['db']>;
+type BossDatabase = NonNullable<NonNullable<Parameters<PgBoss['insert']>[2]>['db']>;
 
 /** The status a queued call shows: the work already done stays visible. */
 const QUEUED_STATUS_SQL = `
@@ -38,7 +39,7 @@ const QUEUED_STATUS_SQL = `
       ELSE 'transcribed' END,
     status_reason = 'queued', error = NULL, error_stage = NULL, updated_at = now(),
     attempts = CASE WHEN $2 THEN attempts ELSE 0 END
-  WHERE id = $1`;
+  WHERE id = ANY($1::int[])`;
 
 /**
  * The durable call queue on pg-boss, in its own schema of the application database. One job per call,
@@ -157,24 +158,26 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      let queued = 0;
-      for (const callId of callIds) {
-        const exists = await client.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [callId]);
-        const jobId = exists.rowCount
-          ? await this.boss.send(CALL_QUEUE, jobData(callId, options), { singletonKey: String(callId), db: asBossDatabase(client) })
-          : null;
-        if (!jobId) continue;
-        await client.query(QUEUED_STATUS_SQL, [callId, keepAttempts]);
-        queued++;
-      }
+      const existing = await client.query<{ id: number }>('SELECT id FROM calls WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [callIds]);
+      const queued = await this.insertJobs(client, existing.rows.map((row) => row.id), options);
+      if (queued.length) await client.query(QUEUED_STATUS_SQL, [queued, keepAttempts]);
       await client.query('COMMIT');
-      return queued;
+      return queued.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** One insert for all the calls; returns those that got a job (a call already queued or running keeps its one). */
+  private async insertJobs(client: PoolClient, callIds: number[], options: EnqueueOptions): Promise<number[]> {
+    if (!callIds.length) return [];
+    const callOfJob = new Map<string, number>(callIds.map((callId) => [randomUUID(), callId]));
+    const jobs = [...callOfJob].map(([id, callId]) => ({ id, data: jobData(callId, options), singletonKey: String(callId) }));
+    const inserted = await this.boss.insert(CALL_QUEUE, jobs, { db: asBossDatabase(client), returnId: true });
+    return (inserted ?? []).map((id) => callOfJob.get(id)!);
   }
 }
 

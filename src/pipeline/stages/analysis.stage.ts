@@ -53,7 +53,7 @@ export class AnalysisStage {
   async publish(analysis: Pick<Analysis, 'id' | 'callId' | 'version' | 'publishedAt'>): Promise<void> {
     if (analysis.publishedAt || !analysis.callId) return;
     await this.events.publish({ kind: 'call', subjectId: analysis.callId, analysisId: analysis.id, version: analysis.version });
-    await this.state.progress((manager) => manager.query('UPDATE analyses SET published_at = now() WHERE id = $1 AND published_at IS NULL', [analysis.id]));
+    await this.state.progress('UPDATE analyses SET published_at = now() WHERE id = $1 AND published_at IS NULL', [analysis.id]);
   }
 
   private analyze(call: Call, transcript: Transcript, settings: Settings): Promise<AnalysisOutcome> {
