@@ -33,6 +33,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
+  // Answers are built per request from live data: hashing every body for an ETag costs more than it saves.
+  app.set('etag', false);
   app.setGlobalPrefix('api');
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.useBodyParser('json', { limit: config.bodyLimit });

@@ -50,11 +50,21 @@ function offsetAt(instant: Date, timeZone: string): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
+/** Day starts already computed: every period filter asks for the same few, and Intl is slow. */
+const dayStarts = new Map<string, number>();
+const DAY_STARTS_KEPT = 10_000;
+
 /** The instant at which the local wall-clock time `date 00:00` (plus hours) begins in the zone. */
 export function startOfLocalDay(date: LocalDate, timeZone: string, hours = 0, minutes = 0): Date {
-  const guess = Date.UTC(date.year, date.month - 1, date.day, hours, minutes);
-  const first = guess - offsetAt(new Date(guess), timeZone);
-  return new Date(guess - offsetAt(new Date(first), timeZone));
+  const key = `${timeZone}|${date.year}-${date.month}-${date.day}|${hours}:${minutes}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+    const guess = Date.UTC(date.year, date.month - 1, date.day, hours, minutes);
+    const first = guess - offsetAt(new Date(guess), timeZone);
+    dayStarts.set(key, (start = guess - offsetAt(new Date(first), timeZone)));
+  }
+  return new Date(start);
 }
 
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
