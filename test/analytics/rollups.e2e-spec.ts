@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Call } from '../../src/calls/entities/call.entity';
 import { SettingsService } from '../../src/settings/settings.service';
 import { startTestApp, TestApp } from '../support/app';
-import { addCall, addEmployee } from '../support/fixtures';
+import { addAnalysis, addCall, addEmployee } from '../support/fixtures';
 
 /** The daily rollups behind analytics must follow every change of the calls, whoever makes it. */
 describe('daily analytics rollups', () => {
@@ -32,6 +32,24 @@ describe('daily analytics rollups', () => {
     const { body } = await request(t.server).get('/api/analytics/summary?from=2026-05-01&to=2026-05-02');
     expect(body.calls.value).toBe(1);
     expect(body.missedCalls.value).toBe(1);
+  });
+
+  it('lose every measure of a call deleted on request, its criterion scores too', async () => {
+    const startedAt = new Date('2026-06-03T10:00:00Z');
+    const kept = await addCall(t.dataSource, { startedAt, scoreOverall: 80, metrics: { talkRatio: { manager: 0.5, client: 0.5 } } });
+    const deleted = await addCall(t.dataSource, { startedAt, scoreOverall: 40, metrics: { talkRatio: { manager: 0.7, client: 0.3 } } });
+    await addAnalysis(t.dataSource, kept, { scores: { greeting: 90, needs: 80, closing: 70 } });
+    await addAnalysis(t.dataSource, deleted, { scores: { greeting: 30, needs: 20, closing: 10 } });
+    const criteria = () => t.dataSource.query(
+      `SELECT sum(greeting_sum)::int AS greeting_sum, sum(greeting_count)::int AS greeting_count, sum(closing_sum)::int AS closing_sum,
+              round(sum(talk_sum)::numeric, 2)::float AS talk_sum, sum(analyzed)::int AS analyzed
+         FROM call_daily_stats WHERE day = '2026-06-03'`,
+    );
+    expect(await criteria()).toEqual([{ greeting_sum: 120, greeting_count: 2, closing_sum: 80, talk_sum: 1.2, analyzed: 2 }]);
+
+    await request(t.server).delete(`/api/calls/${deleted.id}`).expect(204);
+
+    expect(await criteria()).toEqual([{ greeting_sum: 90, greeting_count: 1, closing_sum: 70, talk_sum: 0.5, analyzed: 1 }]);
   });
 
   it('are rebuilt in the new zone when the settings time zone changes', async () => {
