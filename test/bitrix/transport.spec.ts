@@ -1,3 +1,6 @@
+import { Logger } from '@nestjs/common';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { IntegrationError } from '../../src/common/errors';
 import { BitrixClient } from '../../src/integrations/bitrix/bitrix.client';
 import { FakeBitrix24, seedPortal, startFakeBitrix24 } from '../fakes/bitrix24';
@@ -135,6 +138,36 @@ describe('Bitrix24 transport: envelopes, errors and retries', () => {
     const outcome = await client.batch({ a: 'department.get', b: 'no.such.method', c: 'user.get' }, true);
     expect(Object.keys(outcome.result)).toEqual(['a']);
     expect(Object.keys(outcome.errors)).toEqual(['b']);
+  });
+  it('follows a renamed portal\'s 302 with the same POST, then calls the new address directly', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    fake.movePortal('/moved');
+    const first = await client.call<{ ID: string }[]>('voximplant.statistic.get', { FILTER: { '>ID': 100 }, SORT: 'ID', ORDER: 'ASC' });
+    const second = await client.call<unknown[]>('department.get');
+
+    expect(first.result.length).toBeGreaterThan(0);
+    expect(first.result.every((row) => Number(row.ID) > 100)).toBe(true);
+    expect(second.result.length).toBeGreaterThan(0);
+    expect(fake.requests.map((r) => [r.httpMethod, r.status])).toEqual([['POST', 302], ['POST', 200], ['POST', 200]]);
+    const warned = warn.mock.calls.map(([message]) => String(message));
+    warn.mockRestore();
+    expect(warned).toEqual([expect.stringContaining('moved to http://127.0.0.1')]);
+    expect(warned.join(' ')).not.toContain(fake.secret);
+  });
+
+  it('refuses a redirect away from its webhook and keeps the secret out of the error', async () => {
+    const elsewhere = createServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:9/login?back=1' }).end());
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => elsewhere.close(() => resolve())) });
+    const webhookUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/rest/1/${fake.secret}`;
+    const moved = new BitrixClient({ webhookUrl, ...quick, maxRetries: 0 });
+    opened.push(moved);
+
+    const error = await failure(moved.call('department.get'));
+
+    expect(error.failure).toBe('bad_response');
+    expect(error.message).toMatch(/redirected to http:\/\/127\.0\.0\.1:9, which is not this webhook's new address/);
+    expect(error.message).not.toContain(fake.secret);
   });
 });
 

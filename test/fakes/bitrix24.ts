@@ -76,6 +76,8 @@ export interface FakeBitrix24 {
   failMethod(method: string, error: RestError, at?: { afterCalls?: number; times?: number }): void;
   addMethod(name: string, scope: string, handler: MethodHandler): void;
   resetRateLimit(): void;
+  /** The portal changes its address: the old one answers 302 with `Location` under `pathPrefix` (e.g. `/moved`). */
+  movePortal(pathPrefix: string): void;
   close(): Promise<void>;
 }
 
@@ -126,8 +128,9 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
   const methodFaults: { method: string; skip: number; remaining: number; error: RestError }[] = [];
   const sockets = new Set<Socket>();
   let url = '';
+  let movedTo = '';
 
-  const context = () => ({ url, userId, secret, portalOffset });
+  const context = () => ({ url: url + movedTo, userId, secret, portalOffset });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
     const entry: LoggedRequest = { n: requests.length + 1, httpMethod: req.method ?? 'GET', method: '', status: 0, params: {} };
@@ -147,7 +150,12 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
     if (fault?.kind === 'html') return reply(fault.status, '<html><body><h1>502 Bad Gateway</h1>nginx</body></html>', 'text/html');
 
     const target = new URL(req.url ?? '/', 'http://fake');
-    const route = parseRoute(target.pathname);
+    if (movedTo && !target.pathname.startsWith(`${movedTo}/`)) {
+      entry.status = 302;
+      res.writeHead(302, { location: `${url}${movedTo}${target.pathname}${target.search}`, 'content-type': 'text/html' });
+      return void res.end('<html><body><h1>302 Found</h1></body></html>');
+    }
+    const route = parseRoute(target.pathname.slice(movedTo.length));
     entry.method = route.method;
     if (!route.secret) return fail(new RestError(401, 'NO_AUTH_FOUND', 'Wrong authorization data'));
     if (route.userId === undefined) return fail(new RestError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'));
@@ -221,6 +229,7 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
       methods.set(name.toLowerCase(), { scope, handler });
     },
     resetRateLimit() { bucket?.reset(); },
+    movePortal(pathPrefix) { movedTo = pathPrefix; },
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());

@@ -31,13 +31,16 @@ const AUTH_CODES = new Set([
 const SCOPE_CODES = new Set(['insufficient_scope', 'ACCESS_DENIED']);
 const REFUSED_CODES = new Set(['QUERY_LIMIT_EXCEEDED', 'OVERLOAD_LIMIT', 'OPERATION_TIME_LIMIT']);
 const NOT_FOUND_CODES = new Set(['ERROR_METHOD_NOT_FOUND', 'NOT_FOUND', 'OWNER_NOT_FOUND', 'INVALID_SESSION_ID']);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A renamed portal redirects once; a chain longer than this is a misconfiguration, not a move. */
+const MAX_REDIRECTS = 3;
 
 /** JSON over HTTP to one Bitrix24 webhook: rate limiting, retries, error classification, request counting. */
 export class BitrixTransport {
   private readonly logger = new Logger('Bitrix24');
   private readonly bucket: LeakyBucket;
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
-  private readonly baseUrl: string;
+  private baseUrl: string;
   private readonly secret: string;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
@@ -126,17 +129,43 @@ export class BitrixTransport {
 
   private async attempt<T>(method: string, params: object): Promise<BitrixResponse<T>> {
     this.assertConfigured();
+    let response = await this.post(method, params);
+    for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
+      await response.body.dump();
+      if (hops === MAX_REDIRECTS) throw new IntegrationError('bitrix', 'bad_response', `Bitrix24 ${method}: more than ${MAX_REDIRECTS} redirects`);
+      this.moveTo(method, response.headers.location);
+      response = await this.post(method, params);
+    }
+    const text = await response.body.text();
+    return this.readEnvelope<T>(method, response.statusCode, text);
+  }
+
+  /** POST even after a redirect: an HTTP client that follows a 302 itself would turn the call into a GET. */
+  private async post(method: string, params: object) {
     await this.bucket.take();
     this.used++;
-    const response = await request(`${this.baseUrl}/${method}`, {
+    return request(`${this.baseUrl}/${method}`, {
       method: 'POST',
       dispatcher: this.agent,
       headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'ai-crm-analytics/1.0' },
       body: JSON.stringify(params),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const text = await response.body.text();
-    return this.readEnvelope<T>(method, response.statusCode, text);
+  }
+
+  /**
+   * A renamed portal answers the old address with a redirect to the same webhook on its new one. Later calls go
+   * straight there; a redirect anywhere else (another webhook, a login page) is refused, so the secret goes nowhere new.
+   */
+  private moveTo(method: string, location: string | string[] | undefined): void {
+    const target = new URL(String(location ?? ''), `${this.baseUrl}/${method}`);
+    const webhookPath = new URL(this.baseUrl).pathname.replace(/^.*(\/rest\/)/, '$1');
+    const suffix = `${webhookPath}/${method}`;
+    if (!/^https?:$/.test(target.protocol) || !target.pathname.endsWith(suffix)) {
+      throw new IntegrationError('bitrix', 'bad_response', `Bitrix24 ${method}: redirected to ${target.origin}, which is not this webhook's new address`);
+    }
+    this.baseUrl = target.origin + target.pathname.slice(0, -`/${method}`.length);
+    this.logger.warn(`The Bitrix24 portal moved to ${target.origin}: update BITRIX_WEBHOOK_URL`);
   }
 
   private readEnvelope<T>(method: string, status: number, text: string): BitrixResponse<T> {
