@@ -106,4 +106,3 @@ export class CallStateStore implements OnModuleDestroy {
     await this.progress(sql, params);
   }
 }
-
