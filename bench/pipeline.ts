@@ -56,7 +56,8 @@ type Stage = keyof typeof LATENCY;
 
 /** Per call: the stages' own work and the time spent waiting for a stage slot, in milliseconds. */
 const ledger = new Map<number, { work: number; wait: number; handler: number; runs: Record<Stage, number> }>();
-const slotRequest = new AsyncLocalStorage<number>();
+/** When the running stage asked for its slot and when it got it. */
+const slotRequest = new AsyncLocalStorage<{ requested: number; acquired: number }>();
 
 function entry(callId: number) {
   let row = ledger.get(callId);
@@ -64,12 +65,12 @@ function entry(callId: number) {
   return row;
 }
 
-/** Fixed latency, booked to the call; the wait since the slot was asked for is booked as waiting. */
+/** Fixed latency, booked to the call; the time the stage waited for its slot is booked as waiting. */
 async function stageWork(stage: Stage, callId: number): Promise<void> {
   const started = performance.now();
-  const requested = slotRequest.getStore();
+  const slot = slotRequest.getStore();
   const row = entry(callId);
-  if (requested !== undefined) row.wait += started - requested;
+  if (slot) row.wait += slot.acquired - slot.requested;
   await new Promise((resolve) => setTimeout(resolve, LATENCY[stage]));
   row.work += performance.now() - started;
   row.runs[stage]++;
@@ -128,7 +129,11 @@ class TimedLimits extends PipelineLimits {
     super({ dataDir: limits.dataDir, pipeline: { downloadConcurrency: CONCURRENCY.download, transcribeConcurrency: CONCURRENCY.transcription, analysisConcurrency: CONCURRENCY.analysis } } as never);
     for (const key of ['download', 'transcription', 'analysis'] as const) {
       const inner = this[key];
-      (this as unknown as Record<string, Semaphore>)[key] = { use: (work: () => Promise<unknown>) => { const at = performance.now(); return inner.use(() => slotRequest.run(at, work)); } } as Semaphore;
+      const use = (work: () => Promise<unknown>) => {
+        const requested = performance.now();
+        return inner.use(() => slotRequest.run({ requested, acquired: performance.now() }, work));
+      };
+      (this as unknown as Record<string, Semaphore>)[key] = { use } as Semaphore;
     }
   }
 }

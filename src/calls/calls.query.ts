@@ -6,6 +6,9 @@ const TIMESTAMPS = new Set(['started_at', 'analyzed_at', 'created_at', 'updated_
 /** ISO 8601 UTC text straight from PostgreSQL: a page of calls needs no date parsing and formatting in Node. */
 const isoText = (column: string) => `to_char(c.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** Text arrays as JSON: JSON.parse reads them faster than the array literal parser. */
+const ARRAYS = new Set(['tags', 'products', 'refusal_reasons']);
+
 /** Columns a call list row carries, aliased to the entity's property names. */
 const LIST_COLUMNS = [
   'id', 'source', 'bitrix_call_id', 'bitrix_activity_id', 'external_id', 'direction', 'started_at', 'duration_sec',
@@ -17,7 +20,7 @@ const LIST_COLUMNS = [
   .map((column) => {
     const [expression, alias] = column.includes(' AS ') ? column.split(' AS ') : [column, column];
     const camel = alias.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    const sql = TIMESTAMPS.has(expression) ? isoText(expression) : expression.includes(' ') ? expression : `c.${expression}`;
+    const sql = TIMESTAMPS.has(expression) ? isoText(expression) : ARRAYS.has(expression) ? `to_json(c.${expression})` : expression.includes(' ') ? expression : `c.${expression}`;
     return `${sql} AS "${camel}"`;
   })
   .join(', ');

@@ -67,9 +67,17 @@ export function startOfLocalDay(date: LocalDate, timeZone: string, hours = 0, mi
   return new Date(start);
 }
 
+/** Per zone, the local day last asked for and the instants it spans: nearly every request asks for today. */
+const lastDays = new Map<string, { date: LocalDate; from: number; to: number }>();
+
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  const time = instant.getTime();
+  const known = lastDays.get(timeZone);
+  if (known && time >= known.from && time < known.to) return { ...known.date };
   const p = zonedParts(instant, timeZone);
-  return { year: p.year, month: p.month, day: p.day };
+  const date = { year: p.year, month: p.month, day: p.day };
+  lastDays.set(timeZone, { date, from: startOfLocalDay(date, timeZone).getTime(), to: startOfLocalDay(addDays(date, 1), timeZone).getTime() });
+  return { ...date };
 }
 
 /** Adds days to a calendar date (no time zone involved). */

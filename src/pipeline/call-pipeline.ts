@@ -29,9 +29,9 @@ export class CallPipeline {
   ) {}
 
   async process(job: CallJob): Promise<void> {
-    const call = await this.state.load(job.data.callId);
+    const call = await this.state.claim(job.data.callId);
     if (!call) return;
-    const attempt = await this.state.beginAttempt(call.id);
+    const attempt = call.attempts;
     const context: StageContext = { call, attempt, settings: await this.settings.get(), jobId: job.id, force: Boolean(job.data.force) };
     if (attempt > this.attemptCeiling()) return this.giveUp(call, attempt);
     let stage: StageName = 'download';

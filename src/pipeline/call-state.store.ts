@@ -45,19 +45,20 @@ export class CallStateStore implements OnModuleDestroy {
     await this.progressPool.end();
   }
 
-  load(callId: number): Promise<Call | null> {
-    return this.dataSource.getRepository(Call).findOneBy({ id: callId });
+  async load(callId: number): Promise<Call | null> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query('SELECT * FROM calls WHERE id = $1', [callId]);
+    return rows[0] ? this.toEntity(rows[0]) : null;
+  }
+
+  /** Counts a new attempt on the call and returns the call with it, in one statement; null when the call is gone. */
+  async claim(callId: number): Promise<Call | null> {
+    const rows = await this.progress<Record<string, unknown>>('UPDATE calls SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING *', [callId]);
+    return rows[0] ? this.toEntity(rows[0]) : null;
   }
 
   async hasTranscript(callId: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM transcripts WHERE call_id = $1', [callId]);
     return rows.length > 0;
-  }
-
-  /** Counts the attempt on the call; returns the attempt number. */
-  async beginAttempt(callId: number): Promise<number> {
-    const rows = await this.progress<{ attempts: number }>('UPDATE calls SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts', [callId]);
-    return rows[0]?.attempts ?? 0;
   }
 
   async setStatus(callId: number, status: CallStatus, reason: string | null, fields: CallFields = {}): Promise<void> {
@@ -98,6 +99,16 @@ export class CallStateStore implements OnModuleDestroy {
   /** Results that cost money to redo: committed durably. */
   durable<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  /** A row of `calls` as the entity, with the value conversions TypeORM applies when it reads one. */
+  private toEntity(row: Record<string, unknown>): Call {
+    const metadata = this.dataSource.getMetadata(Call);
+    const call = metadata.create() as Call;
+    for (const column of metadata.columns) {
+      column.setEntityValue(call, this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return call;
   }
 
   /** Any of the call's fields, with the column names and value conversions of the entity. */

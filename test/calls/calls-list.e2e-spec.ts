@@ -35,7 +35,7 @@ describe('GET /api/calls', () => {
     const res = await list({}).expect(200);
     expect(res.body).toMatchObject({ page: 1, pageSize: 20, total: 4 });
     expect(idsOf(res.body)).toEqual([ids.annaToday, ids.borisError, ids.unknown, ids.annaOld]);
-    expect(res.body.items[0]).toMatchObject({ managerName: 'Анна Смирнова', direction: 'outgoing', scoreOverall: 90, riskLevel: 'low' });
+    expect(res.body.items[0]).toMatchObject({ managerName: 'Анна Смирнова', direction: 'outgoing', scoreOverall: 90, riskLevel: 'low', tags: ['скидка'], products: ['CRM Pro'], refusalReasons: [] });
     expect(res.body.items[0].startedAt).toMatch(/Z$/);
   });
 

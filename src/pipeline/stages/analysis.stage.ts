@@ -42,7 +42,7 @@ export class AnalysisStage {
     if (!analysis) {
       if (await this.budget.exhausted(settings)) return this.state.setStatus(call.id, resting, 'budget_paused');
       const shown = { status: resting, reason: 'analyzing' } as const;
-      const outcome = await recordStage(this.state, context, 'analysis', shown, () => this.limits.analysis.use(() => this.analyze(call, transcript, settings)));
+      const outcome = await this.limits.analysis.use(() => recordStage(this.state, context, 'analysis', shown, () => this.analyze(call, transcript, settings)));
       analysis = await this.storeVersion(call.id, outcome, inputHash);
     }
     await this.applyToCall(call.id, analysis);

@@ -29,7 +29,7 @@ export class DownloadStage {
     if (tooShort) return this.skipped(call, 'too_short');
     if (!this.fetcher.hasSource(call)) return this.awaitRecording(call);
     const shown = { status: 'in_progress' as const, reason: 'downloading' };
-    const recording = await recordStage(this.state, context, 'download', shown, () => this.limits.download.use(() => this.fetchAndProbe(call)));
+    const recording = await this.limits.download.use(() => recordStage(this.state, context, 'download', shown, () => this.fetchAndProbe(call)));
     const durationSec = call.durationSec > 0 ? call.durationSec : Math.round(recording.durationSec);
     const fields = { recordingPath: recording.relativePath, recordingBytes: recording.bytes, recordingMime: recording.mime, audioDurationSec: recording.durationSec, audioChannels: recording.channels, durationSec, recordingDeletedAt: null, awaitingRecordingSince: null };
     await this.state.setStatus(call.id, 'audio_downloaded', null, fields);

@@ -11,7 +11,10 @@ export interface StageContext {
   force: boolean;
 }
 
-/** Runs one stage attempt and records it in `call_stages`: started, then succeeded or failed with the reason. */
+/**
+ * Runs one stage attempt and records it in `call_stages`: started, then succeeded or failed with the reason.
+ * Called once the stage's slot is held, so the history shows when the work began, not when it was queued.
+ */
 export async function recordStage<T>(
   state: CallStateStore,
   context: StageContext,

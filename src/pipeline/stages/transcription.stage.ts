@@ -41,7 +41,7 @@ export class TranscriptionStage {
       return false;
     }
     const shown = { status: 'audio_downloaded' as const, reason: 'transcribing' };
-    const result = await recordStage(this.state, context, 'transcription', shown, () => this.limits.transcription.use(() => this.transcribe(call, context.settings)));
+    const result = await this.limits.transcription.use(() => recordStage(this.state, context, 'transcription', shown, () => this.transcribe(call, context.settings)));
     await this.store(call, result);
     if (result.segments.length > 0) return true;
     await this.state.skip(call.id, 'no_speech', 'transcription');
