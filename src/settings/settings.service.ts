@@ -11,6 +11,12 @@ const SEED_LOCK_KEY = 727_002;
 /** Other instances see a change within this time. */
 const CACHE_MS = 2_000;
 
+interface CurrentSettings {
+  settings: Settings;
+  version: number;
+  at: number;
+}
+
 type PatchOf<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? PatchOf<T[K]> : T[K] };
 /** Only the keys given change; nested groups merge, lists are replaced whole. */
 export type SettingsPatch = PatchOf<Settings>;
@@ -19,7 +25,11 @@ export type SettingsPatch = PatchOf<Settings>;
 @Injectable()
 export class SettingsService implements OnModuleInit {
   private readonly logger = new Logger(SettingsService.name);
-  private cached?: { settings: Settings; version: number; at: number };
+  private cached?: CurrentSettings;
+  /** The read in flight: callers that find the cache stale together share one query. */
+  private loading?: Promise<CurrentSettings>;
+  /** Bumped by every update, so a read that started before it cannot cache what it replaced. */
+  private generation = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,10 +46,21 @@ export class SettingsService implements OnModuleInit {
 
   async current(): Promise<{ settings: Settings; version: number }> {
     if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached;
+    if (!this.loading) {
+      const loading = this.load().finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+      this.loading = loading;
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<CurrentSettings> {
+    const generation = this.generation;
     const latest = await this.dataSource.getRepository(SettingsVersion).find({ order: { id: 'DESC' }, take: 1 });
-    const settings = withDefaults(latest[0]?.values);
-    this.cached = { settings, version: latest[0]?.id ?? 0, at: Date.now() };
-    return this.cached;
+    const loaded = { settings: withDefaults(latest[0]?.values), version: latest[0]?.id ?? 0, at: Date.now() };
+    if (generation === this.generation) this.cached = loaded;
+    return loaded;
   }
 
   /**
@@ -57,7 +78,9 @@ export class SettingsService implements OnModuleInit {
       if (changedKeys.length === 0) return { values };
       return { values, saved: await manager.getRepository(SettingsVersion).save({ values, changedKeys, actor }) };
     });
+    this.generation++;
     this.cached = undefined;
+    this.loading = undefined;
     if (result.saved) this.logger.log(`Settings version ${result.saved.id} stored by ${actor}: ${result.saved.changedKeys.join(', ')}`);
     return result.values;
   }

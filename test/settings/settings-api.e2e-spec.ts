@@ -4,6 +4,7 @@ import { startTestApp, TestApp } from '../support/app';
 import { localDateOf, formatLocalDate } from '../../src/common/time-zone';
 import { defaultSettings } from '../../src/settings/settings.defaults';
 import { SettingsService } from '../../src/settings/settings.service';
+import { SettingsVersion } from '../../src/settings/settings-version.entity';
 
 describe('Settings API', () => {
   let t: TestApp;
@@ -204,6 +205,42 @@ describe('Settings API', () => {
       expect((await otherSettings.get()).sync.intervalMinutes).toBe(interval + 5);
     } finally {
       await other.close();
+    }
+  });
+
+  it('reads the settings once for callers that find the cache stale together', async () => {
+    const settings = new SettingsService(t.dataSource, t.config);
+    const find = jest.spyOn(t.dataSource.getRepository(SettingsVersion), 'find');
+    try {
+      const together = await Promise.all(Array.from({ length: 10 }, () => settings.get()));
+      expect(find).toHaveBeenCalledTimes(1);
+      expect(new Set(together).size).toBe(1);
+    } finally {
+      find.mockRestore();
+    }
+  });
+
+  it('never caches a read that an update overtook', async () => {
+    const interval = (await new SettingsService(t.dataSource, t.config).get()).sync.intervalMinutes;
+    const versions = t.dataSource.getRepository(SettingsVersion);
+    const original = versions.find.bind(versions);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The read fetches the old version but finishes only after the update has been stored.
+    const find = jest.spyOn(versions, 'find').mockImplementationOnce(async (options) => {
+      const rows = await original(options);
+      await held;
+      return rows;
+    });
+    try {
+      const settings = new SettingsService(t.dataSource, t.config);
+      const before = settings.current();
+      await settings.update({ sync: { intervalMinutes: interval + 1 } }, 'test');
+      release();
+      expect((await before).settings.sync.intervalMinutes).toBe(interval);
+      expect((await settings.get()).sync.intervalMinutes).toBe(interval + 1);
+    } finally {
+      find.mockRestore();
     }
   });
 });
