@@ -1,7 +1,8 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isAbsolute, join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { assertScoreRange } from '../common/dto/period-query.dto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { poolOf, preparedQuery } from '../database/prepared-query';
 import { SettingsService } from '../settings/settings.service';
@@ -30,9 +31,7 @@ export class CallsService {
   ) {}
 
   async list(query: ListCallsQuery): Promise<CallListDto> {
-    if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
-      throw new BadRequestException('minScore: must not be greater than maxScore');
-    }
+    assertScoreRange(query);
     const { timeZone } = await this.settings.get();
     const sql = buildCallListSql(query, timeZone);
     const pool = poolOf(this.dataSource);

@@ -1,8 +1,9 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { toAnalysisVersionDto } from '../calls/call.mapper';
 import { Analysis } from '../calls/entities/analysis.entity';
+import { assertScoreRange } from '../common/dto/period-query.dto';
 import { SettingsService } from '../settings/settings.service';
 import { buildChatListSql } from './chats.query';
 import { ChatDetailsDto, ChatDto, ChatListDto, ChatMessageDto } from './dto/chat.dto';
@@ -20,9 +21,7 @@ export class ChatsService {
   ) {}
 
   async list(query: ListChatsQuery): Promise<ChatListDto> {
-    if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
-      throw new BadRequestException('minScore: must not be greater than maxScore');
-    }
+    assertScoreRange(query);
     const { timeZone } = await this.settings.get();
     const sql = buildChatListSql(query, timeZone);
     const [rows, [{ total }]] = await Promise.all([

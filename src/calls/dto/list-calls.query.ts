@@ -1,13 +1,13 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PagedPeriodQueryDto, toList } from '../../common/dto/period-query.dto';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { ScoredPageQueryDto, toList } from '../../common/dto/period-query.dto';
 import { CALL_DIRECTIONS, CALL_SOURCES, CALL_STATUSES, type CallDirection, type CallSource, type CallStatus } from '../entities/call.entity';
 
 export const CALL_SORTS = ['startedAt', '-startedAt', 'scoreOverall', '-scoreOverall', 'durationSec', '-durationSec', 'id', '-id'] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
 const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 
-export class ListCallsQuery extends PagedPeriodQueryDto {
+export class ListCallsQuery extends ScoredPageQueryDto {
   /** Case-insensitive part of the manager name. */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
   managerName?: string;
@@ -44,12 +44,6 @@ export class ListCallsQuery extends PagedPeriodQueryDto {
 
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
   product?: string;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
-  minScore?: number;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
-  maxScore?: number;
 
   /** Full-text search in transcripts, Russian and English word forms. */
   @IsOptional() @IsString() @MinLength(2) @MaxLength(200)

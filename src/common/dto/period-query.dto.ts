@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { PERIODS, type PeriodName } from '../periods';
@@ -41,4 +42,20 @@ export class PagedPeriodQueryDto extends PeriodQueryDto {
   /** Items per page, 1–200. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
   pageSize: number = 20;
+}
+
+/** A page of analysed calls or chats within a period, optionally within a score range. */
+export class ScoredPageQueryDto extends PagedPeriodQueryDto {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
+  minScore?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100)
+  maxScore?: number;
+}
+
+/** A score range whose ends are the wrong way round is a 400 naming `minScore`. */
+export function assertScoreRange(query: ScoredPageQueryDto): void {
+  if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
+    throw new BadRequestException('minScore: must not be greater than maxScore');
+  }
 }
