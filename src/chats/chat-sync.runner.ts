@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
+import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SettingsService } from '../settings/settings.service';
@@ -15,7 +16,7 @@ const REPLY_WITHIN_MS = 25_000;
 @Injectable()
 export class ChatSyncRunner implements OnApplicationShutdown {
   private readonly logger = new Logger('ChatSync');
-  private readonly background = new Set<Promise<unknown>>();
+  private readonly background = new BackgroundWork();
 
   constructor(
     private readonly sync: ChatSyncService,
@@ -27,7 +28,7 @@ export class ChatSyncRunner implements OnApplicationShutdown {
   async runManual(): Promise<ChatSyncReplyDto> {
     if (!this.sync.configured) throw new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL');
     const { runId, done } = await this.sync.start('manual');
-    const finished = this.track(done.then((result) => { this.analyseLater(); return result; }));
+    const finished = this.background.add(done.then((result) => { this.analyseLater(); return result; }));
     const timeout = new Promise<null>((resolve) => setTimeout(resolve, REPLY_WITHIN_MS, null).unref());
     const result = await Promise.race([finished, timeout]);
     if (!result) return { ok: true, runId, finished: false };
@@ -42,7 +43,7 @@ export class ChatSyncRunner implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.background]);
+    await this.background.settled();
   }
 
   private async runQuietly(trigger: SyncTrigger): Promise<void> {
@@ -56,12 +57,6 @@ export class ChatSyncRunner implements OnApplicationShutdown {
   }
 
   private analyseLater(): void {
-    this.track(this.analysis.analyzePending().catch((error: Error) => this.logger.error(`Chat analysis failed: ${error.message}`)));
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.background.add(work);
-    void work.finally(() => this.background.delete(work)).catch(() => undefined);
-    return work;
+    this.background.add(this.analysis.analyzePending().catch((error: Error) => this.logger.error(`Chat analysis failed: ${error.message}`)));
   }
 }

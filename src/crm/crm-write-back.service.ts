@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BitrixClient } from '../integrations/bitrix/bitrix.client';
@@ -46,7 +47,7 @@ type Target = Omit<CommentSubject, 'recommendations'> & { recommendations: unkno
 @Injectable()
 export class CrmWriteBack implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('CrmWriteBack');
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly background = new BackgroundWork();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -61,7 +62,7 @@ export class CrmWriteBack implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.background.settled();
   }
 
   /** Claims the comment of this analysis and sends it in the background: the pipeline never waits for Bitrix24. */
@@ -75,7 +76,7 @@ export class CrmWriteBack implements OnModuleInit, OnApplicationShutdown {
       entityType, entityId: target.crmEntityId, comment: formatCrmComment(subject, this.config.frontendUrl),
       kind: event.kind, subjectId: event.subjectId, analysisId: event.analysisId,
     });
-    if (row) this.track(this.deliver(row));
+    if (row) this.background.add(this.deliver(row));
   }
 
   /** Sends the due comments (failed ones after their back-off); returns how many went out. */
@@ -173,12 +174,6 @@ export class CrmWriteBack implements OnModuleInit, OnApplicationShutdown {
         WHERE id = $1`,
       [id, status, error, payload, final, MAX_COMMENT_ATTEMPTS],
     );
-  }
-
-  private track(work: Promise<unknown>): void {
-    const done = work.then(() => undefined, () => undefined);
-    this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done));
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
 import { BitrixClient, StatisticsFilter, VerifiedPage } from '../integrations/bitrix/bitrix.client';
 import type { StatisticsRow } from '../integrations/bitrix/bitrix.types';
@@ -72,7 +73,7 @@ interface RunPlan {
 @Injectable()
 export class CallSyncService implements OnApplicationShutdown {
   private readonly logger = new Logger('CallSync');
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly background = new BackgroundWork();
   private stopping = false;
 
   constructor(
@@ -138,7 +139,7 @@ export class CallSyncService implements OnApplicationShutdown {
       throw error;
     }
     const done = this.execute(run, plan).finally(() => lock.release());
-    this.track(done);
+    this.background.add(done);
     return { runId: run.id, done };
   }
 
@@ -168,7 +169,7 @@ export class CallSyncService implements OnApplicationShutdown {
   /** Stops between pages on shutdown; the cursor stays at the last stored page. */
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled([...this.inFlight]);
+    await this.background.settled();
   }
 
   private async plan(request: SyncRequest): Promise<RunPlan> {
@@ -289,12 +290,6 @@ export class CallSyncService implements OnApplicationShutdown {
   private describe(error: unknown): string {
     const text = error instanceof IntegrationError ? `${error.failure}: ${error.message}` : error instanceof Error ? error.message : String(error);
     return this.client.redact(text);
-  }
-
-  private track(done: Promise<unknown>): void {
-    const settled = done.catch(() => undefined);
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
   }
 }
 

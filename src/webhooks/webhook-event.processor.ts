@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
 import { ChatSyncService } from '../chats/chat-sync.service';
 import { CallSyncService } from '../sync/call-sync.service';
@@ -15,7 +16,7 @@ const SWEEP_BATCH = 20;
 @Injectable()
 export class WebhookEventProcessor implements OnApplicationShutdown {
   private readonly logger = new Logger('IncomingWebhook');
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly background = new BackgroundWork();
 
   constructor(
     private readonly store: WebhookEventStore,
@@ -26,9 +27,7 @@ export class WebhookEventProcessor implements OnApplicationShutdown {
 
   /** Runs the work of an event stored as leased, after the current request has been answered. */
   startSoon(event: WebhookEvent): void {
-    const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.attempt(event));
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    this.background.add(new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.attempt(event)));
   }
 
   /** Queues the call of a generic event; a queue failure leaves the event for the sweep. */
@@ -57,7 +56,7 @@ export class WebhookEventProcessor implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.background.settled();
   }
 
   /** One attempt; never throws: the outcome, or the failure with its reason, goes on the event. */
