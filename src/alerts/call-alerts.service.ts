@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { LOCK_KEYS } from '../database/advisory-locks';
 import { escapeHtml } from '../integrations/telegram/html';
 import { CallAlert, formatCallAlert } from '../integrations/telegram/messages';
 import { AnalysedEvent, AnalysisEvents } from '../pipeline/analysis-events';
@@ -10,7 +11,6 @@ import type { RiskLevel, Settings } from '../settings/settings.types';
 import { NotificationOutbox } from './notification-outbox';
 
 export const RISK_ORDER: Record<RiskLevel, number> = { low: 1, medium: 2, high: 3 };
-const CAP_LOCK_KEY = 727_101;
 const MAX_REASONS = 5;
 
 interface AnalysedCall {
@@ -53,7 +53,7 @@ export class CallAlertsService implements OnModuleInit {
     if (!call?.riskLevel || RISK_ORDER[call.riskLevel] < RISK_ORDER[settings.alerts.minRiskLevel]) return;
     const html = formatCallAlert(this.alertOf(call, settings));
     const row = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [CAP_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.alertCap]);
       const [{ sent }] = await manager.query(
         `SELECT count(*)::int AS sent FROM notifications
           WHERE kind = 'call-alert' AND status <> 'suppressed' AND created_at >= date_trunc('hour', now())`,

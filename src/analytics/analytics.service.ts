@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { calendarPeriod, DateRange, previousRange, resolveDateRange } from '../common/periods';
+import { LOCK_KEYS } from '../database/advisory-locks';
 import { SettingsService } from '../settings/settings.service';
 import {
   AnalyticsScope, employeesLeaderboardSql, Granularity, periodTotalsSql, problematicCallsSql, SqlQuery, trendMentionsSql, trendSeriesSql,
@@ -26,8 +27,6 @@ export interface ProblematicCall {
   failedChecks: string[];
   summary: string | null;
 }
-
-const ROLLUP_LOCK_KEY = 727_201;
 
 type MentionRow = { kind: 'products' | 'refusalReasons' | 'tags'; name: string; count: number; previousCount: number };
 type TotalsRow = Record<string, number | null>;
@@ -75,7 +74,7 @@ export class AnalyticsService {
   private async ensureRollupZone(timeZone: string): Promise<void> {
     if (this.rollupZone === timeZone) return;
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.rollups]);
       const [{ zone }] = await manager.query('SELECT time_zone AS zone FROM analytics_rollup_zone');
       if (zone !== timeZone) {
         this.logger.log(`Rebuilding the daily analytics rollups for the time zone ${timeZone} (was ${zone})`);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { IntegrationError } from '../common/errors';
+import { AdvisoryLock, LOCK_KEYS } from '../database/advisory-locks';
 import { BitrixClient } from '../integrations/bitrix/bitrix.client';
 import { mapOpenLinesActivity, mapSessionMessages } from '../integrations/bitrix/bitrix.mapping';
 import type { CrmActivity, SessionHistory } from '../integrations/bitrix/bitrix.types';
@@ -11,7 +12,6 @@ import { SyncRun, SyncTrigger } from '../sync/sync-run.entity';
 import { ChatStore, SavedChat, SessionSnapshot } from './chat.store';
 
 export const CHAT_CURSOR = 'chats';
-const SYNC_LOCK_KEY = 727_201;
 const OPEN_LINES_PROVIDER = 'IMOPENLINES_SESSION';
 /** Open sessions read again per run, 50 per request. */
 const REREAD_LIMIT = 500;
@@ -53,24 +53,13 @@ export class ChatSyncService {
    * naming it. The lock is held until the run ends.
    */
   async start(trigger: SyncTrigger): Promise<{ runId: number; done: Promise<ChatSyncResult> }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK_KEY]);
-      if (!locked) throw new ConflictException(`A chat sync is already running (run ${await this.runningRunId()})`);
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
-    const release = async () => {
-      await runner.query('SELECT pg_advisory_unlock($1)', [SYNC_LOCK_KEY]).catch(() => undefined);
-      await runner.release();
-    };
+    const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.chatsSync);
+    if (!lock) throw new ConflictException(`A chat sync is already running (run ${await this.runningRunId()})`);
     try {
       const run = await this.openRun(trigger);
-      return { runId: run.id, done: this.execute(run).finally(release) };
+      return { runId: run.id, done: this.execute(run).finally(() => lock.release()) };
     } catch (error) {
-      await release();
+      await lock.release();
       throw error;
     }
   }

@@ -1,11 +1,9 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { LOCK_KEYS } from './advisory-locks';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './naming.strategy';
-
-/** Key of the advisory lock that serialises migrations across instances. */
-const MIGRATION_LOCK_KEY = 727_001;
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {
@@ -27,13 +25,13 @@ export async function runMigrations(url: string): Promise<string[]> {
   await lock.connect();
   const dataSource = new DataSource({ ...dataSourceOptions(url, 2), logging: false });
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await lock.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.migrations]);
     await dataSource.initialize();
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.migrations]).catch(() => undefined);
     await lock.end();
   }
 }

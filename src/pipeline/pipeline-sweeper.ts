@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Analysis } from '../calls/entities/analysis.entity';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { LOCK_KEYS } from '../database/advisory-locks';
 import { isLlmConfigured } from '../integrations/analysis/openai-call-analyzer';
 import { SettingsService } from '../settings/settings.service';
 import { LlmBudget } from './llm-budget';
@@ -11,7 +12,6 @@ import { PgBossCallQueue } from './pg-boss-call-queue';
 import { AnalysisStage } from './stages/analysis.stage';
 import { AWAIT_RECORDING_MS } from './stages/download.stage';
 
-const SWEEP_LOCK_KEY = 727_010;
 const BATCH = 500;
 /** An analysis this old and still unpublished lost its event to a crash; younger ones may be in flight. */
 const REPUBLISH_AFTER_SEC = 60;
@@ -57,7 +57,7 @@ export class PipelineSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   /** One sweep, unless another instance is sweeping right now (then null). */
   sweep(): Promise<SweepResult | null> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [SWEEP_LOCK_KEY])) as { locked: boolean }[];
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCK_KEYS.pipelineSweep])) as { locked: boolean }[];
       if (!locked) return null;
       return {
         requeued: await this.requeueLost(manager),

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AdvisoryLock, LOCK_KEYS } from '../database/advisory-locks';
 import { SettingsService } from '../settings/settings.service';
 import { removeRecording } from './recording-files';
 import { RecordingsDiskUsage } from './recordings-disk-usage';
 
-const RETENTION_LOCK_KEY = 727_010;
 const BATCH = 500;
 const DAY_MS = 86_400_000;
 /** Conversations being processed right now are left for the next run. */
@@ -37,18 +37,12 @@ export class RetentionService {
 
   /** One run under an advisory lock, so only one instance does it. `now` is the clock it judges age by. */
   async run(now: Date = new Date()): Promise<RetentionOutcome> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.retention);
+    if (!lock) return { ran: false, recordingsDeleted: 0, transcriptsDeleted: 0, chatMessagesDeleted: 0 };
     try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK_KEY]);
-      if (!locked) return { ran: false, recordingsDeleted: 0, transcriptsDeleted: 0, chatMessagesDeleted: 0 };
-      try {
-        return await this.apply(now);
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
-      }
+      return await this.apply(now);
     } finally {
-      await runner.release();
+      await lock.release();
     }
   }
 

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { LOCK_KEYS } from '../database/advisory-locks';
 import { SettingsVersion } from './settings-version.entity';
 import { defaultSettings } from './settings.defaults';
 import { Settings } from './settings.types';
 
-const SEED_LOCK_KEY = 727_002;
 /** Other instances see a change within this time. */
 const CACHE_MS = 2_000;
 
@@ -69,7 +69,7 @@ export class SettingsService implements OnModuleInit {
    */
   async update(patch: SettingsPatch, actor: string): Promise<Settings> {
     const result = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.settings]);
       const latest = await manager.getRepository(SettingsVersion).find({ order: { id: 'DESC' }, take: 1 });
       const before = withDefaults(latest[0]?.values);
       const values = applyPatch(before, patch);
@@ -102,7 +102,7 @@ export class SettingsService implements OnModuleInit {
   /** First start: the environment seeds version 1. Afterwards the stored value wins. */
   private async seedFromEnvironment(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.settings]);
       if ((await manager.getRepository(SettingsVersion).count()) > 0) return;
       const values = applyPatch(defaultSettings(), environmentSeed(this.config));
       await manager.getRepository(SettingsVersion).save({ values, changedKeys: [], actor: 'environment' });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
+import { AdvisoryLock, LOCK_KEYS } from '../database/advisory-locks';
 import { BitrixClient, StatisticsFilter, VerifiedPage } from '../integrations/bitrix/bitrix.client';
 import type { StatisticsRow } from '../integrations/bitrix/bitrix.types';
 import { IntegrationStatusService } from '../integrations/integration-status.service';
@@ -11,7 +12,6 @@ import { SettingsService } from '../settings/settings.service';
 import { CallRowsStore, StoreOutcome } from './call-rows.store';
 import { EmployeeDirectory } from './employee-directory';
 import { SyncClock } from './sync-clock';
-import { CALLS_SYNC_LOCK, SyncLock } from './sync-lock';
 import { SyncOptions } from './sync-options';
 import type { SyncRun, SyncTrigger } from './sync-run.entity';
 import { SyncRunsRepository } from './sync-runs.repository';
@@ -99,7 +99,7 @@ export class CallSyncService implements OnApplicationShutdown {
    */
   async start(request: SyncRequest): Promise<StartedRun> {
     if (!this.client.configured) throw notConfigured();
-    const lock = await SyncLock.tryAcquire(this.dataSource, CALLS_SYNC_LOCK);
+    const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.callsSync);
     if (!lock) throw new SyncAlreadyRunningError(await this.runs.runningId());
     return this.launch(lock, request);
   }
@@ -110,7 +110,7 @@ export class CallSyncService implements OnApplicationShutdown {
    */
   async startScheduled(isDue: () => Promise<boolean>): Promise<StartedRun | null> {
     if (!this.client.configured) throw notConfigured();
-    const lock = await SyncLock.tryAcquire(this.dataSource, CALLS_SYNC_LOCK);
+    const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.callsSync);
     if (!lock) return null;
     const due = await isDue().catch(async (error: unknown) => {
       await lock.release();
@@ -121,7 +121,7 @@ export class CallSyncService implements OnApplicationShutdown {
     return null;
   }
 
-  private async launch(lock: SyncLock, request: SyncRequest): Promise<StartedRun> {
+  private async launch(lock: AdvisoryLock, request: SyncRequest): Promise<StartedRun> {
     let run: SyncRun;
     let plan: RunPlan;
     try {

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 import { Call } from '../../src/calls/entities/call.entity';
 import { Chat } from '../../src/chats/entities/chat.entity';
+import { LOCK_KEYS } from '../../src/database/advisory-locks';
 import { RecordingsDiskUsage } from '../../src/retention/recordings-disk-usage';
 import { RetentionService } from '../../src/retention/retention.service';
 import { SettingsService } from '../../src/settings/settings.service';
@@ -101,7 +102,7 @@ describe('Retention', () => {
     const other = new Client({ connectionString: t.database.url });
     await other.connect();
     try {
-      await other.query('SELECT pg_advisory_lock(727010)');
+      await other.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.retention]);
       expect(await retention.run(NOW)).toMatchObject({ ran: false });
       expect(fileExists(old)).toBe(true);
     } finally {

@@ -1,21 +1,41 @@
 import { DataSource, QueryRunner } from 'typeorm';
 
-/** Advisory lock key of the calls sync: one run at a time across every instance on the database. */
-export const CALLS_SYNC_LOCK = 727_101;
+/**
+ * Every PostgreSQL advisory lock key of the application, in one place: two uses sharing a key would wait for or
+ * skip each other's work.
+ */
+export const LOCK_KEYS = {
+  /** Migrations, one instance at a time. */
+  migrations: 727_001,
+  /** Seeding and updating the settings. */
+  settings: 727_002,
+  /** The sweep that re-queues lost pipeline jobs. */
+  pipelineSweep: 727_010,
+  /** The nightly retention run. */
+  retention: 727_011,
+  /** A calls sync run, held for the whole run. */
+  callsSync: 727_101,
+  /** The hourly cap of Telegram alerts. */
+  alertCap: 727_102,
+  /** A chats sync run, held for the whole run. */
+  chatsSync: 727_201,
+  /** Refreshing the analytics rollups. */
+  rollups: 727_202,
+} as const;
 
 /**
  * A session-level PostgreSQL advisory lock held on its own connection for as long as a run lasts.
  * If the process dies, the connection closes and PostgreSQL releases the lock.
  */
-export class SyncLock {
+export class AdvisoryLock {
   private constructor(private readonly runner: QueryRunner, private readonly key: number) {}
 
-  static async tryAcquire(dataSource: DataSource, key: number): Promise<SyncLock | null> {
+  static async tryAcquire(dataSource: DataSource, key: number): Promise<AdvisoryLock | null> {
     const runner = dataSource.createQueryRunner();
     try {
       await runner.connect();
       const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as { locked: boolean }[];
-      if (row.locked) return new SyncLock(runner, key);
+      if (row.locked) return new AdvisoryLock(runner, key);
     } catch (error) {
       await runner.release();
       throw error;
