@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 import { BackgroundWork } from '../common/background-work';
-import { IntegrationError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { bitrixNotConfigured } from '../integrations/bitrix/bitrix-transport';
 import { SettingsService } from '../settings/settings.service';
 import type { SyncTrigger } from '../sync/sync-run.entity';
 import { ChatAnalysisService } from './chat-analysis.service';
@@ -26,7 +26,7 @@ export class ChatSyncRunner implements OnApplicationShutdown {
   ) {}
 
   async runManual(): Promise<ChatSyncReplyDto> {
-    if (!this.sync.configured) throw new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL');
+    if (!this.sync.configured) throw bitrixNotConfigured();
     const { runId, done } = await this.sync.start('manual');
     const finished = this.background.add(done.then((result) => { this.analyseLater(); return result; }));
     const timeout = new Promise<null>((resolve) => setTimeout(resolve, REPLY_WITHIN_MS, null).unref());

@@ -5,6 +5,7 @@ import { BackgroundWork } from '../common/background-work';
 import { IntegrationError } from '../common/errors';
 import { AdvisoryLock, LOCK_KEYS } from '../database/advisory-locks';
 import { BitrixClient, StatisticsFilter, VerifiedPage } from '../integrations/bitrix/bitrix.client';
+import { bitrixNotConfigured } from '../integrations/bitrix/bitrix-transport';
 import type { StatisticsRow } from '../integrations/bitrix/bitrix.types';
 import { IntegrationStatusService } from '../integrations/integration-status.service';
 import { CallProcessingQueue } from '../pipeline/call-processing-queue';
@@ -98,7 +99,7 @@ export class CallSyncService implements OnApplicationShutdown {
    * throws the `not_configured` IntegrationError.
    */
   async start(request: SyncRequest): Promise<StartedRun> {
-    if (!this.client.configured) throw notConfigured();
+    if (!this.client.configured) throw bitrixNotConfigured();
     const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.callsSync);
     if (!lock) throw new SyncAlreadyRunningError(await this.runs.runningId());
     return this.launch(lock, request);
@@ -109,7 +110,7 @@ export class CallSyncService implements OnApplicationShutdown {
    * cannot run one after the other. Null when another run holds the lock or the run is not due.
    */
   async startScheduled(isDue: () => Promise<boolean>): Promise<StartedRun | null> {
-    if (!this.client.configured) throw notConfigured();
+    if (!this.client.configured) throw bitrixNotConfigured();
     const lock = await AdvisoryLock.tryAcquire(this.dataSource, LOCK_KEYS.callsSync);
     if (!lock) return null;
     const due = await isDue().catch(async (error: unknown) => {
@@ -291,10 +292,6 @@ export class CallSyncService implements OnApplicationShutdown {
     const text = error instanceof IntegrationError ? `${error.failure}: ${error.message}` : error instanceof Error ? error.message : String(error);
     return this.client.redact(text);
   }
-}
-
-function notConfigured(): IntegrationError {
-  return new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL to the portal\'s incoming webhook');
 }
 
 function toDate(value: Date | string | undefined): Date | null {

@@ -35,6 +35,11 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** A renamed portal redirects once; a chain longer than this is a misconfiguration, not a move. */
 const MAX_REDIRECTS = 3;
 
+/** What every Bitrix24 use answers while BITRIX_WEBHOOK_URL is not set. */
+export function bitrixNotConfigured(): IntegrationError {
+  return new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL to the portal\'s incoming webhook');
+}
+
 /** JSON over HTTP to one Bitrix24 webhook: rate limiting, retries, error classification, request counting. */
 export class BitrixTransport {
   private readonly logger = new Logger('Bitrix24');
@@ -122,9 +127,7 @@ export class BitrixTransport {
   }
 
   private assertConfigured(): void {
-    if (!this.configured) {
-      throw new IntegrationError('bitrix', 'not_configured', 'Bitrix24 is not configured: set BITRIX_WEBHOOK_URL to the portal\'s incoming webhook');
-    }
+    if (!this.configured) throw bitrixNotConfigured();
   }
 
   private async attempt<T>(method: string, params: object): Promise<BitrixResponse<T>> {
