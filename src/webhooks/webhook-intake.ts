@@ -3,7 +3,7 @@ import { parseBitrixEventBody, readCallEndEvent } from '../integrations/bitrix/b
 import { createValidationPipe } from '../common/validation';
 import { GenericCallEventDto, WebhookReplyDto } from './dto/generic-call-event.dto';
 import { GenericCallEvents } from './generic-call-events';
-import { redactPayload } from './payload-redaction';
+import { isObject, redactPayload } from './payload-redaction';
 import { WebhookAuth } from './webhook-auth';
 import { WebhookEventProcessor } from './webhook-event.processor';
 import { WebhookEventStore } from './webhook-event.store';
@@ -111,8 +111,4 @@ export class WebhookIntake {
 function isBitrixEvent(raw: Record<string, unknown>, contentType: string | undefined): boolean {
   const form = (contentType ?? '').toLowerCase().includes('application/x-www-form-urlencoded');
   return 'event' in raw || (form && !('type' in raw));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
