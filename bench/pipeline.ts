@@ -1,6 +1,7 @@
 /*
- * The call pipeline under load: 500 queued calls through the real queue (pg-boss on PostgreSQL) and the real
- * pipeline code, with fake stages of fixed latency (download 50 ms, transcription 400 ms, analysis 800 ms).
+ * The call pipeline under load: 500 calls queued before the worker starts, through the real queue (pg-boss on
+ * PostgreSQL) and the real pipeline code, with fake stages of fixed latency (download 50 ms, transcription 400 ms,
+ * analysis 800 ms).
  * Reports calls/minute against the ideal bound min over stages (concurrency ÷ latency), the per-job overhead
  * (time a job spends in our code and the queue outside the stages' own work and outside waiting for a stage
  * slot) as p50/p99, lost or duplicated calls, and a baseline that processes calls one by one in a plain loop.
@@ -37,7 +38,7 @@ import { CallStateStore } from '../src/pipeline/call-state.store';
 import { LlmBudget } from '../src/pipeline/llm-budget';
 import { AnalysisEvents } from '../src/pipeline/analysis-events';
 import { SettingsService } from '../src/settings/settings.service';
-import { CallProcessingQueue } from '../src/pipeline/call-processing-queue';
+import { PgBossCallQueue } from '../src/pipeline/pg-boss-call-queue';
 import { PipelineLimits } from '../src/pipeline/pipeline-limits';
 import { RecordingFetcher, RecordingSource } from '../src/pipeline/recording/recording-fetcher';
 import { StoredRecording } from '../src/pipeline/recording/recording-store';
@@ -211,10 +212,10 @@ async function main(): Promise<void> {
     instrument(moduleRef.get(LlmBudget), 'budget');
     instrument(moduleRef.get(AnalysisEvents), 'events');
   }
+  await queueBacklog(config, ids);
+  const started = Date.now();
   await moduleRef.init();
   try {
-    const started = Date.now();
-    await moduleRef.get(CallProcessingQueue).enqueue(ids);
     await waitForAll(dataSource, CALLS);
     const elapsedMs = Date.now() - started;
     const overhead = await overheadPerJob(dataSource);
@@ -240,6 +241,16 @@ async function seedCalls(dataSource: DataSource, count: number): Promise<number[
     FROM generate_series(1, $1) AS n RETURNING id`, [count]);
   await dataSource.query(`UPDATE calls SET manager_name = 'call-' || id`);
   return rows.map((row) => row.id);
+}
+
+/** The backlog is queued before the worker starts, as the API process queues it for the workers. */
+async function queueBacklog(config: AppConfig, ids: number[]): Promise<void> {
+  const producer = new PgBossCallQueue(config);
+  try {
+    await producer.enqueue(ids);
+  } finally {
+    await producer.onModuleDestroy();
+  }
 }
 
 async function waitForAll(dataSource: DataSource, count: number): Promise<void> {

@@ -4,26 +4,28 @@ import type { Transcript } from './entities/transcript.entity';
 import { AnalysisVersionDto, CallDetailsDto, CallDto, CallStageDto } from './dto/call.dto';
 import type { Call } from './entities/call.entity';
 
-/** A call as the list query or the repository returns it. */
-export type CallRow = Omit<Call, 'recordSourceUrl' | 'employee' | 'metrics' | 'startedAt' | 'analyzedAt' | 'createdAt' | 'updatedAt' | 'recordingDeletedAt'> & {
-  startedAt: Date | string;
-  analyzedAt: Date | string | null;
-  createdAt: Date | string;
-  updatedAt: Date | string;
-  recordingDeletedAt: Date | string | null;
-  hasSourceUrl?: boolean;
-  recordSourceUrl?: string | null;
-};
+const iso = (value: Date | null) => value?.toISOString() ?? null;
 
-/** List rows carry ISO text already; entities carry Dates. */
-const iso = (value: Date | string | null | undefined) => (!value ? null : typeof value === 'string' ? value : value.toISOString());
-
-export function hasRecording(call: CallRow): boolean {
+/** A recording to play: stored, or still to fetch from Bitrix24 or its source, and not removed by retention. */
+export function hasRecording(call: Call): boolean {
   if (call.recordingDeletedAt) return false;
-  return Boolean(call.recordingPath || call.recordFileId || call.hasSourceUrl || call.recordSourceUrl);
+  return Boolean(call.recordingPath || call.recordFileId || call.recordSourceUrl);
 }
 
-export function toCallDto(call: CallRow, recordUrl: (id: number) => string): CallDto {
+/** A row of the calls list: the item's JSON (built by PostgreSQL) without the recording fields. */
+export interface CallListRow {
+  id: number;
+  hasRecording: boolean;
+  json: string;
+}
+
+/** The list item as JSON text: the row's JSON with the recording flag and its signed link added. */
+export function callListItemJson(row: CallListRow, recordUrl: (id: number) => string): string {
+  const link = row.hasRecording ? JSON.stringify(recordUrl(row.id)) : 'null';
+  return `${row.json.slice(0, -1)}, "hasRecording" : ${row.hasRecording}, "recordUrl" : ${link}}`;
+}
+
+export function toCallDto(call: Call, recordUrl: (id: number) => string): CallDto {
   const recording = hasRecording(call);
   return {
     id: call.id,

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseIntPipe, Query, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, NotFoundException, Param, ParseIntPipe, Query, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createReadStream } from 'node:fs';
@@ -25,8 +25,9 @@ export class CallsController {
   @ApiOperation({ summary: 'List calls with filters, sorting and pagination' })
   @ApiOkResponse({ type: CallListDto })
   @ApiResponse({ status: 400, description: 'A parameter is invalid; the message names it' })
-  list(@Query() query: ListCallsQuery): Promise<CallListDto> {
-    return this.calls.list(query);
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  list(@Query() query: ListCallsQuery): Promise<string> {
+    return this.calls.listJson(query);
   }
 
   @Get(':id')

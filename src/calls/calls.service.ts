@@ -7,8 +7,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { poolOf, preparedQuery } from '../database/prepared-query';
 import { SettingsService } from '../settings/settings.service';
 import { buildCallListSql } from './calls.query';
-import { CallRow, toCallDetailsDto, toCallDto } from './call.mapper';
-import { CallDetailsDto, CallListDto } from './dto/call.dto';
+import { callListItemJson, CallListRow, toCallDetailsDto } from './call.mapper';
+import { CallDetailsDto } from './dto/call.dto';
 import { ListCallsQuery } from './dto/list-calls.query';
 import { Analysis } from './entities/analysis.entity';
 import { Call } from './entities/call.entity';
@@ -30,17 +30,18 @@ export class CallsService {
     private readonly links: RecordingLinks,
   ) {}
 
-  async list(query: ListCallsQuery): Promise<CallListDto> {
+  /** A page of calls as the JSON text of a `CallListDto`: the items come from PostgreSQL as JSON already. */
+  async listJson(query: ListCallsQuery): Promise<string> {
     assertScoreRange(query);
     const { timeZone } = await this.settings.get();
     const sql = buildCallListSql(query, timeZone);
     const pool = poolOf(this.dataSource);
     const [rows, [{ total }]] = await Promise.all([
-      preparedQuery<CallRow>(pool, sql.listSql, sql.listParams),
+      preparedQuery<CallListRow>(pool, sql.listSql, sql.listParams),
       preparedQuery<{ total: number }>(pool, sql.countSql, sql.countParams),
     ]);
-    const recordUrl = (id: number) => this.links.urlFor(id);
-    return { items: rows.map((row) => toCallDto(row, recordUrl)), page: query.page, pageSize: query.pageSize, total };
+    const items = rows.map((row) => callListItemJson(row, (id) => this.links.urlFor(id)));
+    return `{"items":[${items.join(',')}],"page":${query.page},"pageSize":${query.pageSize},"total":${total}}`;
   }
 
   async details(id: number): Promise<CallDetailsDto> {

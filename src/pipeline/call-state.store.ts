@@ -45,6 +45,14 @@ export class CallStateStore implements OnModuleDestroy {
     await this.progressPool.end();
   }
 
+  /**
+   * Opens the progress connections before jobs arrive, each with one statement that fires the triggers on `calls`
+   * and changes nothing: a new server process plans them on first use, which would otherwise fall on the first jobs.
+   */
+  async warmUp(): Promise<void> {
+    await Promise.all(Array.from({ length: PROGRESS_CONNECTIONS }, () => this.progress('UPDATE calls SET attempts = attempts WHERE false', [])));
+  }
+
   async load(callId: number): Promise<Call | null> {
     const rows: Record<string, unknown>[] = await this.dataSource.query('SELECT * FROM calls WHERE id = $1', [callId]);
     return rows[0] ? this.toEntity(rows[0]) : null;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Pool, PoolClient } from 'pg';
 import { PgBoss } from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -11,6 +12,9 @@ const BOSS_SCHEMA = 'pgboss';
 const JOB_EXPIRE_SECONDS = 4 * 3600;
 /** Calls queued per transaction: one commit for many jobs. */
 const ENQUEUE_CHUNK = 100;
+/** Job fetchers started at a time, and the pause before the next few. */
+const FETCHERS_PER_STEP = 4;
+const FETCHER_STEP_MS = 50;
 
 export interface CallJobData {
   callId: number;
@@ -53,6 +57,8 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
   private readonly boss: PgBoss;
   private readonly pool: Pool;
   private started?: Promise<void>;
+  private rampUp?: Promise<void>;
+  private stopping = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
@@ -86,6 +92,8 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.rampUp;
     if (this.started) await this.boss.stop({ graceful: true, timeout: 10_000 }).catch((error: Error) => this.logger.warn(error.message));
     await this.pool.end();
   }
@@ -99,14 +107,14 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
     return this.send(callIds, {}, true);
   }
 
-  /** Registers the handler that works jobs in this process. */
+  /**
+   * Registers the handler that works jobs in this process. The fetchers start a few at a time, so a process that
+   * starts over a backlog does not claim a job for every slot at the same instant, on connections still opening.
+   */
   async work(concurrency: number, handler: (job: CallJob) => Promise<void>): Promise<void> {
     await this.ready();
-    await this.boss.work<CallJobData>(
-      CALL_QUEUE,
-      { localConcurrency: concurrency, batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
-      async ([job]) => handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: (job as { retryLimit?: number }).retryLimit ?? this.config.pipeline.retryLimit }),
-    );
+    await this.addFetchers(Math.min(FETCHERS_PER_STEP, concurrency), handler);
+    this.rampUp = this.addRemainingFetchers(concurrency - FETCHERS_PER_STEP, handler);
   }
 
   /** Queued and running jobs, counted in the queue's own table. */
@@ -117,6 +125,26 @@ export class PgBossCallQueue extends CallProcessingQueue implements OnModuleInit
     );
     const of = (state: string) => rows.find((row) => row.state === state)?.n ?? 0;
     return { queued: of('created'), active: of('active'), retrying: of('retry') };
+  }
+
+  private async addRemainingFetchers(remaining: number, handler: (job: CallJob) => Promise<void>): Promise<void> {
+    try {
+      for (; remaining > 0; remaining -= FETCHERS_PER_STEP) {
+        await delay(FETCHER_STEP_MS);
+        if (this.stopping) return;
+        await this.addFetchers(Math.min(FETCHERS_PER_STEP, remaining), handler);
+      }
+    } catch (error) {
+      this.logger.error(`Could not start all call job fetchers: ${(error as Error).message}`);
+    }
+  }
+
+  private async addFetchers(count: number, handler: (job: CallJob) => Promise<void>): Promise<void> {
+    await this.boss.work<CallJobData>(
+      CALL_QUEUE,
+      { localConcurrency: count, batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
+      async ([job]) => handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: (job as { retryLimit?: number }).retryLimit ?? this.config.pipeline.retryLimit }),
+    );
   }
 
   private async start(): Promise<void> {

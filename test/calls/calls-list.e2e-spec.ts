@@ -138,6 +138,19 @@ describe('GET /api/calls', () => {
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining(parameter) });
   });
 
+  it('answers JSON whose every item carries the same fields and values as the call details', async () => {
+    const retained = await addCall(t.dataSource, { recordingPath: 'recordings/x.mp3', recordingDeletedAt: new Date(), startedAt: new Date(1_000), refusalReasons: ['дорого'], summary: 'Итог "в кавычках"\n', error: 'ошибка' });
+    const res = await list({ pageSize: 100 }).expect('Content-Type', /^application\/json/).expect(200);
+    const detailOnly = ['transcriptText', 'transcript', 'analysis', 'metrics', 'analysisHistory', 'stages', 'audioDurationSec', 'audioChannels'];
+    for (const item of res.body.items) {
+      const details = (await request(t.server).get(`/api/calls/${item.id}`).expect(200)).body;
+      for (const field of detailOnly) delete details[field];
+      expect({ ...item, recordUrl: item.recordUrl?.replace(/token=.*/, '') }).toEqual({ ...details, recordUrl: details.recordUrl?.replace(/token=.*/, '') });
+    }
+    expect(res.body.items.find((item: { id: number }) => item.id === retained.id)).toMatchObject({ hasRecording: false, recordUrl: null, refusalReasons: ['дорого'] });
+    await t.dataSource.getRepository(Call).delete(retained.id);
+  });
+
   it('never exposes the Bitrix24 recording link, only its own audio URL', async () => {
     const call = await addCall(t.dataSource, { recordSourceUrl: 'https://portal.bitrix24.ru/rest/1/secret123/download?id=5', startedAt: new Date(0) });
     const res = await list({ sort: 'startedAt', pageSize: 1 }).expect(200);

@@ -49,6 +49,19 @@ describe('CallStateStore reads', () => {
     expect(claimed).toEqual(stored);
   });
 
+  it('opens its progress connections ahead of the first job, changing no call', async () => {
+    const call = await richCall();
+    const before = await dataSource.getRepository(Call).findOneByOrFail({ id: call.id });
+
+    await store.warmUp();
+
+    const [{ open }] = await dataSource.query(
+      `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ai-crm-analytics:progress'`,
+    );
+    expect(open).toBe(6);
+    expect(await dataSource.getRepository(Call).findOneByOrFail({ id: call.id })).toEqual(before);
+  });
+
   it('gives null for a call that is gone', async () => {
     expect(await store.load(999_999)).toBeNull();
     expect(await store.claim(999_999)).toBeNull();

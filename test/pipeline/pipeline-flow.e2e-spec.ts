@@ -5,6 +5,8 @@ import { Analysis } from '../../src/calls/entities/analysis.entity';
 import { CallStage } from '../../src/calls/entities/call-stage.entity';
 import { Transcript } from '../../src/calls/entities/transcript.entity';
 import { AnalysisEvents, AnalysedEvent } from '../../src/pipeline/analysis-events';
+import { PgBossCallQueue } from '../../src/pipeline/pg-boss-call-queue';
+import { PipelineLimits } from '../../src/pipeline/pipeline-limits';
 import { SettingsService } from '../../src/settings/settings.service';
 import { FakeBitrix24, startFakeBitrix24 } from '../fakes/bitrix24';
 import { addCall } from '../support/fixtures';
@@ -164,6 +166,23 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     await settings.update({ analysis: { checklist: analysis.checklist } }, 'test');
   });
 
+  it('holds as many calls at once as its slots allow, once its job fetchers have all started', async () => {
+    const slots = PipelineLimits.jobSlots(t.config);
+    const queue = t.app.get(PgBossCallQueue);
+    let release!: () => void;
+    t.transcriber.gate = new Promise((resolve) => (release = resolve));
+    const calls = await Promise.all(Array.from({ length: slots + 2 }, () => addCall(t.dataSource, { recordFileId: 501, durationSec: 25 })));
+
+    await queue.enqueue(calls.map((call) => call.id));
+    const held = await waitForQueue(queue, (counts) => counts.active === slots);
+    release();
+    t.transcriber.gate = undefined;
+    await Promise.all(calls.map((call) => waitForCall(t.dataSource, call.id)));
+
+    expect(slots).toBeGreaterThan(4);
+    expect(held).toEqual({ active: slots, queued: 2, retrying: 0 });
+  });
+
   it('reports counts per status and the queue in /api/health', async () => {
     const health = await request(t.server).get('/api/health').expect(200);
 
@@ -171,3 +190,14 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     expect(health.body.pipeline.statuses.analyzed).toBeGreaterThan(0);
   });
 });
+
+type QueueCounts = Awaited<ReturnType<PgBossCallQueue['counts']>>;
+
+async function waitForQueue(queue: PgBossCallQueue, done: (counts: QueueCounts) => boolean, timeoutMs = 10_000): Promise<QueueCounts> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await queue.counts();
+    if (done(counts) || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

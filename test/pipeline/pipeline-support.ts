@@ -32,6 +32,8 @@ type Failure = Error | (() => Error);
 export class FakeTranscriber extends Transcriber {
   readonly requests: TranscribeRequest[] = [];
   delayMs = 0;
+  /** While set, recognition waits for it: holds calls in the middle of the pipeline. */
+  gate?: Promise<void>;
   segments = SEGMENTS;
   private readonly failures: Failure[] = [];
 
@@ -42,6 +44,7 @@ export class FakeTranscriber extends Transcriber {
   async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
     this.requests.push(request);
     if (this.delayMs) await sleep(this.delayMs);
+    await this.gate;
     const failure = this.failures.shift();
     if (failure) throw typeof failure === 'function' ? failure() : failure;
     return { text: this.segments.map((s) => s.text).join(' '), language: 'ru', durationSec: request.durationSec, segments: this.segments, engine: 'fake', model: 'fake-1', dropped: 0 };
