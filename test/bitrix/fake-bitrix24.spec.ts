@@ -89,6 +89,17 @@ describe('Fake Bitrix24 portal speaks the real protocol', () => {
     expect(limited.requestCount).toBe(4);
   });
 
+  it('gives operating_reset_at per method: the end of the ten minutes its first call opened, in batches too', async () => {
+    const first = await post(`${fake.webhookUrl}/voximplant.statistic.get.json`, '{}', 'application/json');
+    const again = await post(`${fake.webhookUrl}/voximplant.statistic.get.json`, '{}', 'application/json');
+    const batch = await post(`${fake.webhookUrl}/batch.json`, JSON.stringify({ cmd: { a: 'voximplant.statistic.get?start=0' } }), 'application/json');
+    const reset = first.json.time.operating_reset_at;
+    expect(reset - Math.floor(first.json.time.start)).toBeGreaterThanOrEqual(599);
+    expect(reset - Math.floor(first.json.time.start)).toBeLessThanOrEqual(600);
+    expect(again.json.time.operating_reset_at).toBe(reset);
+    expect(batch.json.result.result_time.a.operating_reset_at).toBe(reset);
+  });
+
   it('omits null user fields and total on an empty user.get', async () => {
     seedPortal(fake, { calls: 0, users: 3 });
     const { json } = await post(`${fake.webhookUrl}/user.get`, JSON.stringify({ FILTER: { ACTIVE: true } }), 'application/json');

@@ -21,7 +21,7 @@ describe('Fast export of call statistics', () => {
   const opened: { close(): Promise<void> }[] = [];
 
   beforeEach(async () => {
-    fake = await startFakeBitrix24();
+    fake = await startFakeBitrix24({ operatingWindowSec: 1 });
     seedPortal(fake, { calls: 12_345, users: 40, files: false });
     client = new BitrixClient({ webhookUrl: fake.webhookUrl, retryBaseMs: 5, operatingLimitWaitMs: 5 });
   });

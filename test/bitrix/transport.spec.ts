@@ -64,6 +64,24 @@ describe('Bitrix24 transport: envelopes, errors and retries', () => {
     expect(fake.requests.map((r) => r.status)).toEqual([expect.any(Number), expect.any(Number), 200]);
   });
 
+  it('after 429 OPERATION_TIME_LIMIT waits until the method\'s operating time resets, as its last answer said', async () => {
+    const limited = await startFakeBitrix24({ rateLimit: false, operatingWindowSec: 2 });
+    opened.push(limited);
+    seedPortal(limited, { calls: 10, users: 2 });
+    const patient = new BitrixClient({ webhookUrl: limited.webhookUrl, ...quick });
+    opened.push(patient);
+    const first = await patient.call('department.get');
+    const resetAtMs = first.time!.operating_reset_at! * 1000;
+    limited.injectFault({ kind: 'status', status: 429 }, { times: 1 });
+
+    const asked = Date.now();
+    await patient.call('department.get');
+
+    expect(resetAtMs).toBeGreaterThan(asked);
+    expect(Date.now()).toBeGreaterThanOrEqual(resetAtMs);
+    expect(limited.requests.map((r) => r.status)).toEqual([200, 429, 200]);
+  });
+
   it('retries a request that does not answer within timeoutMs', async () => {
     const impatient = new BitrixClient({ webhookUrl: fake.webhookUrl, ...quick, timeoutMs: 100 });
     opened.push(impatient);

@@ -21,6 +21,8 @@ export interface FakeBitrix24Options {
   scopeErrorStatus?: 401 | 403;
   /** Offset of the portal's time zone in `time.date_start` and generated dates. */
   portalOffset?: string;
+  /** The span over which a method's operating time is summed; `operating_reset_at` is its end. Default: 600 s. */
+  operatingWindowSec?: number;
 }
 
 export type Fault =
@@ -127,6 +129,14 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
   const requests: LoggedRequest[] = [];
   const methodFaults: { method: string; skip: number; remaining: number; error: RestError }[] = [];
   const sockets = new Set<Socket>();
+  const operatingWindowMs = (options.operatingWindowSec ?? 600) * 1000;
+  const operatingSince = new Map<string, number>();
+  /** When the method's oldest operating-time basket expires: a window opens with its first call. */
+  const operatingResetAt = (method: string, now: number): number => {
+    const since = operatingSince.get(method);
+    if (since === undefined || now >= since + operatingWindowMs) operatingSince.set(method, now);
+    return Math.floor((operatingSince.get(method)! + operatingWindowMs) / 1000);
+  };
   let url = '';
   let movedTo = '';
 
@@ -169,9 +179,9 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
     const started = Date.now();
     try {
       const outcome = route.method === 'batch'
-        ? runBatch(upperCaseKeys(params), (method, subParams) => runMethod(method, subParams, true))
+        ? runBatch(upperCaseKeys(params), (method, subParams) => runMethod(method, subParams, true), operatingResetAt)
         : runMethod(route.method, params, false);
-      reply(200, phpJson({ ...outcome, time: timeEnvelope(started, portalOffset) }));
+      reply(200, phpJson({ ...outcome, time: timeEnvelope(started, portalOffset, operatingResetAt(route.method, started)) }));
     } catch (error) {
       if (error instanceof RestError) return fail(error);
       reply(500, phpJson({ error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' }));
@@ -309,7 +319,7 @@ function phpMap(map: Record<string, unknown>): unknown {
   return keys.every((key, index) => key === String(index)) ? keys.map((key) => map[key]) : map;
 }
 
-function timeEnvelope(startedMs: number, offset: string) {
+function timeEnvelope(startedMs: number, offset: string, operatingResetAt: number) {
   const finish = Date.now();
   return {
     start: startedMs / 1000,
@@ -318,7 +328,7 @@ function timeEnvelope(startedMs: number, offset: string) {
     processing: (finish - startedMs) / 1000,
     date_start: portalDate(new Date(startedMs), offset),
     date_finish: portalDate(new Date(finish), offset),
-    operating_reset_at: Math.floor(startedMs / 1000) + 600,
+    operating_reset_at: operatingResetAt,
     operating: 0,
   };
 }
@@ -382,7 +392,7 @@ function delay(ms: number): Promise<void> {
 
 type SubCall = (method: string, params: Record<string, unknown>) => MethodResult;
 
-function runBatch(params: Record<string, unknown>, call: SubCall): MethodResult {
+function runBatch(params: Record<string, unknown>, call: SubCall, operatingResetAt: (method: string, now: number) => number): MethodResult {
   const commands = Object.entries((params.CMD ?? {}) as Record<string, unknown>);
   const halt = ['1', 'true', 'Y'].includes(String(params.HALT ?? '0'));
   const batch = { result: {} as Record<string, unknown>, error: {} as Record<string, unknown>, total: {} as Record<string, unknown>, next: {} as Record<string, unknown>, time: {} as Record<string, unknown> };
@@ -397,7 +407,7 @@ function runBatch(params: Record<string, unknown>, call: SubCall): MethodResult 
       batch.result[key] = outcome.result;
       if (outcome.total !== undefined) batch.total[key] = outcome.total;
       if (outcome.next !== undefined) batch.next[key] = outcome.next;
-      batch.time[key] = timeEnvelope(started, '+03:00');
+      batch.time[key] = timeEnvelope(started, '+03:00', operatingResetAt(String(command).split('?')[0], started));
     } catch (error) {
       const rest = error instanceof RestError ? error : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       batch.error[key] = { error: rest.code, error_description: rest.description };

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { IntegrationError, IntegrationFailure } from '../../common/errors';
-import type { BatchOutcome, BitrixResponse, BitrixSubError } from './bitrix.types';
+import type { BatchOutcome, BitrixResponse, BitrixSubError, BitrixTime } from './bitrix.types';
 import { LeakyBucket, sleep } from './rate-limiter';
 import { redactSecret, webhookSecret } from './redact';
 
@@ -15,7 +15,10 @@ export interface BitrixClientOptions {
   timeoutMs?: number;
   maxRetries?: number;
   retryBaseMs?: number;
-  /** Least wait after 429 OPERATION_TIME_LIMIT; the portal counts operating time in one-minute baskets. */
+  /**
+   * Least wait after 429 OPERATION_TIME_LIMIT. The wait lasts until the method's `operating_reset_at` from its last
+   * successful answer when that is later: the portal counts operating time in one-minute baskets over ten minutes.
+   */
   operatingLimitWaitMs?: number;
 }
 
@@ -32,6 +35,8 @@ const SCOPE_CODES = new Set(['insufficient_scope', 'ACCESS_DENIED']);
 const REFUSED_CODES = new Set(['QUERY_LIMIT_EXCEEDED', 'OVERLOAD_LIMIT', 'OPERATION_TIME_LIMIT']);
 const NOT_FOUND_CODES = new Set(['ERROR_METHOD_NOT_FOUND', 'NOT_FOUND', 'OWNER_NOT_FOUND', 'INVALID_SESSION_ID']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** The portal sums a method's operating time over ten minutes: no reset is further away. */
+const OPERATING_WINDOW_MS = 600_000;
 /** A renamed portal redirects once; a chain longer than this is a misconfiguration, not a move. */
 const MAX_REDIRECTS = 3;
 
@@ -51,6 +56,8 @@ export class BitrixTransport {
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
   private readonly operatingLimitWaitMs: number;
+  /** Per method, when its operating time resets, as the last successful answer said (epoch ms). */
+  private readonly operatingResets = new Map<string, number>();
   private used = 0;
 
   constructor(options: BitrixClientOptions) {
@@ -91,6 +98,9 @@ export class BitrixTransport {
   async batch(commands: Record<string, string>, halt: boolean): Promise<BatchOutcome> {
     const response = await this.call<RawBatchResult>('batch', { halt: halt ? 1 : 0, cmd: commands });
     const raw = response.result ?? ({} as RawBatchResult);
+    for (const [key, time] of Object.entries(asMap(raw.result_time))) {
+      this.noteOperatingReset(methodOf(commands[key]), time as BitrixTime);
+    }
     return {
       result: asMap(raw.result),
       errors: asMap(raw.result_error) as Record<string, BitrixSubError>,
@@ -184,6 +194,7 @@ export class BitrixTransport {
       throw new IntegrationError('bitrix', status >= 500 ? 'unavailable' : 'bad_response',
         `Bitrix24 ${method}: HTTP ${status} without a result`);
     }
+    this.noteOperatingReset(method, (body as BitrixResponse<T>).time);
     return body as BitrixResponse<T>;
   }
 
@@ -205,9 +216,19 @@ export class BitrixTransport {
     const description = this.redact(String(body.error_description ?? ''));
     const failure = classify(code, status);
     const hint = HINTS[failure] ?? '';
-    const retryAfter = code === 'OPERATION_TIME_LIMIT' || status === 429 ? this.operatingLimitWaitMs : undefined;
+    const retryAfter = code === 'OPERATION_TIME_LIMIT' || status === 429 ? this.operatingWait(method) : undefined;
     return new IntegrationError('bitrix', failure,
       `Bitrix24 ${method} failed: ${code || `HTTP ${status}`}${description ? ` (${description})` : ''}${hint}`, retryAfter);
+  }
+
+  private noteOperatingReset(method: string, time: BitrixTime | undefined): void {
+    if (typeof time?.operating_reset_at === 'number') this.operatingResets.set(method, time.operating_reset_at * 1000);
+  }
+
+  /** Until the method's operating time resets (as far as the portal said), and never less than the least wait. */
+  private operatingWait(method: string): number {
+    const untilReset = (this.operatingResets.get(method) ?? 0) - Date.now();
+    return Math.max(this.operatingLimitWaitMs, Math.min(untilReset, OPERATING_WINDOW_MS));
   }
 
   private asIntegrationError(method: string, error: unknown): IntegrationError {
@@ -260,9 +281,13 @@ interface RawBatchResult {
   result_error: unknown;
   result_total: unknown;
   result_next: unknown;
+  result_time?: unknown;
 }
 
 /** PHP sends empty maps as `[]` and maps keyed 0..n-1 as arrays. */
+/** The method a batch command calls: `crm.activity.get?id=1` → `crm.activity.get`. */
+const methodOf = (command: string | undefined) => (command ?? '').split('?')[0];
+
 function asMap(value: unknown): Record<string, unknown> {
   if (Array.isArray(value)) return Object.fromEntries(value.map((item, index) => [String(index), item]));
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
