@@ -64,20 +64,23 @@ export class TranscriptionStage {
     }
   }
 
+  /**
+   * The paid transcript commits durably on its own; the call then shows it with a progress write, so the call's row
+   * (and the daily rollup its metrics feed) is not held locked while the commit waits for the disk. After a crash in
+   * between, the pipeline finds the transcript and carries on with the analysis.
+   */
   private async store(call: Call, result: TranscriptResult): Promise<void> {
     const metrics = computeConversationMetrics(result.segments, result.durationSec || call.audioDurationSec || call.durationSec);
-    await this.state.durable(async (manager) => {
-      await manager.getRepository(Transcript).upsert({
-        callId: call.id,
-        text: result.text,
-        segments: result.segments,
-        language: result.language,
-        engine: result.engine,
-        model: result.model,
-        durationSec: result.durationSec,
-        droppedSegments: result.dropped,
-      }, ['callId']);
-      await manager.getRepository(Call).update(call.id, { status: 'transcribed', statusReason: null, metrics: metrics as unknown as CallFields['metrics'] });
-    });
+    await this.state.durable((manager) => manager.getRepository(Transcript).upsert({
+      callId: call.id,
+      text: result.text,
+      segments: result.segments,
+      language: result.language,
+      engine: result.engine,
+      model: result.model,
+      durationSec: result.durationSec,
+      droppedSegments: result.dropped,
+    }, ['callId']));
+    await this.state.setStatus(call.id, 'transcribed', null, { metrics: metrics as unknown as CallFields['metrics'] });
   }
 }
