@@ -4,7 +4,7 @@ import { CallStateStore } from '../../src/pipeline/call-state.store';
 import { createTestDatabase, openDataSource, TestDatabase } from '../support/database';
 import { addCall, addEmployee } from '../support/fixtures';
 
-describe('CallStateStore reads', () => {
+describe('CallStateStore', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let store: CallStateStore;

@@ -10,7 +10,7 @@ import { PipelineLimits } from '../../src/pipeline/pipeline-limits';
 import { SettingsService } from '../../src/settings/settings.service';
 import { FakeBitrix24, startFakeBitrix24 } from '../fakes/bitrix24';
 import { addCall } from '../support/fixtures';
-import { PipelineTestApp, sampleWav, startPipelineApp, unavailable, waitForCall, waitForPublishedAnalysis } from './pipeline-support';
+import { PipelineTestApp, sampleWav, startPipelineApp, unavailable, waitForCall, waitForPublishedAnalysis, waitForQueue } from './pipeline-support';
 
 describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
   let bitrix: FakeBitrix24;
@@ -190,14 +190,3 @@ describe('call pipeline: from a Bitrix24 recording to an analysed call', () => {
     expect(health.body.pipeline.statuses.analyzed).toBeGreaterThan(0);
   });
 });
-
-type QueueCounts = Awaited<ReturnType<PgBossCallQueue['counts']>>;
-
-async function waitForQueue(queue: PgBossCallQueue, done: (counts: QueueCounts) => boolean, timeoutMs = 10_000): Promise<QueueCounts> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await queue.counts();
-    if (done(counts) || Date.now() > deadline) return counts;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Analysis } from '../../src/calls/entities/analysis.entity';
 import { Call } from '../../src/calls/entities/call.entity';
+import type { PgBossCallQueue } from '../../src/pipeline/pg-boss-call-queue';
 import { IntegrationError } from '../../src/common/errors';
 import { AnalysisOutcome, AnalysisRequest, CallAnalyzer } from '../../src/integrations/analysis/call-analyzer.port';
 import { computeConversationMetrics } from '../../src/integrations/analysis/conversation-metrics';
@@ -135,6 +136,18 @@ export async function waitForPublishedAnalysis(dataSource: DataSource, callId: n
     const analysis = await dataSource.getRepository(Analysis).findOne({ where: { callId }, order: { version: 'DESC' } });
     if (analysis?.publishedAt) return analysis;
     if (Date.now() > deadline) throw new Error(`The analysis of call ${callId} was not published after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export type QueueCounts = Awaited<ReturnType<PgBossCallQueue['counts']>>;
+
+/** Polls the queue's counts until `done` holds or the time is up; returns the last counts either way. */
+export async function waitForQueue(queue: PgBossCallQueue, done: (counts: QueueCounts) => boolean, timeoutMs = 10_000): Promise<QueueCounts> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await queue.counts();
+    if (done(counts) || Date.now() > deadline) return counts;
     await sleep(50);
   }
 }

@@ -284,10 +284,10 @@ interface RawBatchResult {
   result_time?: unknown;
 }
 
-/** PHP sends empty maps as `[]` and maps keyed 0..n-1 as arrays. */
 /** The method a batch command calls: `crm.activity.get?id=1` → `crm.activity.get`. */
 const methodOf = (command: string | undefined) => (command ?? '').split('?')[0];
 
+/** PHP sends empty maps as `[]` and maps keyed 0..n-1 as arrays. */
 function asMap(value: unknown): Record<string, unknown> {
   if (Array.isArray(value)) return Object.fromEntries(value.map((item, index) => [String(index), item]));
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
