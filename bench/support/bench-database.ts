@@ -23,7 +23,7 @@ export async function openBenchDatabase(options: Partial<BenchDataOptions> = {})
   await runMigrations(database.url);
   const wanted = { ...DEFAULT_BENCH_DATA, ...options };
   const present = await countCalls(database.url);
-  if (present !== wanted.calls) {
+  if (present.calls !== wanted.calls || present.recorded === 0) {
     await truncate(database.url);
     const started = Date.now();
     console.log(`seeding ${wanted.calls.toLocaleString('en')} calls…`);
@@ -43,7 +43,9 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   }
 }
 
-const countCalls = (url: string) => withClient(url, async (client) => (await client.query('SELECT count(*)::int AS n FROM calls')).rows[0].n as number);
+/** The calls present, and those with a recording (data sets seeded before recordings were added have none). */
+const countCalls = (url: string) =>
+  withClient(url, async (client) => (await client.query('SELECT count(*)::int AS calls, count(record_file_id)::int AS recorded FROM calls')).rows[0] as { calls: number; recorded: number });
 
 const truncate = (url: string) =>
   withClient(url, (client) => client.query('TRUNCATE calls, employees, departments, transcripts, analyses RESTART IDENTITY CASCADE'));

@@ -26,7 +26,7 @@ export const RARE_TERM = 'рассрочка';
 /**
  * Fills a migrated, empty database with the benchmark data set of product.md: calls spread
  * uniformly over `days` up to now, employees in departments, analyses and transcripts for the
- * given shares. Pure SQL (generate_series), so a million calls take a minute or two.
+ * given shares, a Bitrix24 recording for every answered call. Pure SQL (generate_series), so a million calls take a minute or two.
  */
 export async function seedBenchDatabase(url: string, options: Partial<BenchDataOptions> = {}): Promise<BenchDataOptions> {
   const o = { ...DEFAULT_BENCH_DATA, ...options };
@@ -43,7 +43,7 @@ export async function seedBenchDatabase(url: string, options: Partial<BenchDataO
     await client.query(
       `INSERT INTO calls (source, bitrix_call_id, bitrix_stat_id, direction, started_at, duration_sec, employee_id, bitrix_user_id,
                           manager_name, client_phone, status, missed, score_overall, risk_level, tags, products, refusal_reasons,
-                          client_sentiment, metrics)
+                          client_sentiment, metrics, record_file_id)
        SELECT 'bitrix', 'call.' || i, i,
               (ARRAY['incoming','outgoing','callback'])[1 + i % 3],
               now() - ($2::float8 * 86400 * i / $1) * interval '1 second',
@@ -58,7 +58,8 @@ export async function seedBenchDatabase(url: string, options: Partial<BenchDataO
               CASE WHEN a THEN ARRAY[(ARRAY['CRM Pro','CRM Start','Телефония','Обучение'])[1 + i % 4]] ELSE '{}' END,
               CASE WHEN a AND i % 3 = 0 THEN ARRAY[(ARRAY['дорого','нет бюджета','выбрали конкурента'])[1 + i % 3]] ELSE '{}' END,
               CASE WHEN a THEN (ARRAY['positive','neutral','negative'])[1 + i % 3] END,
-              CASE WHEN a THEN jsonb_build_object('talkRatio', jsonb_build_object('manager', 0.3 + (i % 40) / 100.0, 'client', 0.7 - (i % 40) / 100.0)) END
+              CASE WHEN a THEN jsonb_build_object('talkRatio', jsonb_build_object('manager', 0.3 + (i % 40) / 100.0, 'client', 0.7 - (i % 40) / 100.0)) END,
+              CASE WHEN NOT m THEN i END
          FROM generate_series(1, $1) i
          JOIN employees e ON e.bitrix_user_id = 1 + i % $3
          CROSS JOIN LATERAL (SELECT (i % 1000) < $4::float8 * 1000 AS a) analysed
