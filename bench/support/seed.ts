@@ -26,7 +26,8 @@ export const RARE_TERM = 'рассрочка';
 /**
  * Fills a migrated, empty database with the benchmark data set of product.md: calls spread
  * uniformly over `days` up to now, employees in departments, analyses and transcripts for the
- * given shares, a Bitrix24 recording for every answered call. Pure SQL (generate_series), so a million calls take a minute or two.
+ * given shares, a Bitrix24 recording for every answered call. Pure SQL (generate_series), so a
+ * million calls take a minute or two.
  */
 export async function seedBenchDatabase(url: string, options: Partial<BenchDataOptions> = {}): Promise<BenchDataOptions> {
   const o = { ...DEFAULT_BENCH_DATA, ...options };
