@@ -42,6 +42,10 @@ const SORT_SQL: Record<ListCallsQuery['sort'], string> = {
   '-id': 'c.id DESC',
 };
 
+/**
+ * The page, each row carrying the total of matching calls (an uncorrelated subquery, which PostgreSQL runs once), so a
+ * page costs one round trip; and the count alone, for a page past the end, which has no row to carry it.
+ */
 export interface CallListSql {
   listSql: string;
   listParams: unknown[];
@@ -52,7 +56,7 @@ export interface CallListSql {
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /**
- * The SQL behind `GET /calls`: one statement for the page and one for the total. Every value is a bind parameter.
+ * The SQL behind `GET /calls`: the page with its total, and the total alone. Every value is a bind parameter.
  */
 export function buildCallListSql(query: ListCallsQuery, timeZone: string, now = new Date()): CallListSql {
   const params: unknown[] = [];
@@ -65,7 +69,7 @@ export function buildCallListSql(query: ListCallsQuery, timeZone: string, now = 
   const countSql = `SELECT count(*)::int AS total FROM calls c ${whereSql}`;
   const countParams = [...params];
   const page = pageSql(query, bind);
-  const listSql = `SELECT ${LIST_COLUMNS} FROM calls c ${whereSql} ORDER BY ${SORT_SQL[query.sort]} ${page}`;
+  const listSql = `SELECT ${LIST_COLUMNS}, (${countSql}) AS "total" FROM calls c ${whereSql} ORDER BY ${SORT_SQL[query.sort]} ${page}`;
   return { listSql, listParams: params, countSql, countParams };
 }
 
@@ -104,7 +108,7 @@ function searchOnlySql(query: ListCallsQuery, params: unknown[], bind: (value: u
   const countParams = [...params];
   const order = query.sort === 'startedAt' ? 'ASC' : 'DESC';
   const matches = `SELECT t.call_id FROM transcripts t WHERE ${match} ORDER BY t.call_started_at ${order}, t.call_id ${order} ${pageSql(query, bind)}`;
-  const listSql = `SELECT ${LIST_COLUMNS} FROM (${matches}) page JOIN calls c ON c.id = page.call_id ORDER BY c.started_at ${order}, c.id ${order}`;
+  const listSql = `SELECT ${LIST_COLUMNS}, (${countSql}) AS "total" FROM (${matches}) page JOIN calls c ON c.id = page.call_id ORDER BY c.started_at ${order}, c.id ${order}`;
   return { listSql, listParams: params, countSql, countParams };
 }
 

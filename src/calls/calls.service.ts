@@ -1,12 +1,13 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isAbsolute, join } from 'node:path';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { assertScoreRange } from '../common/dto/period-query.dto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { poolOf, preparedQuery } from '../database/prepared-query';
 import { SettingsService } from '../settings/settings.service';
-import { buildCallListSql } from './calls.query';
+import { buildCallListSql, CallListSql } from './calls.query';
 import { callListItemJson, CallListRow, toCallDetailsDto } from './call.mapper';
 import { CallDetailsDto } from './dto/call.dto';
 import { ListCallsQuery } from './dto/list-calls.query';
@@ -19,6 +20,17 @@ import { RecordingLinks } from './recording-links';
 export interface StoredRecording {
   path: string;
   mime: string;
+}
+
+/**
+ * Runs the list SQL: one round trip, the total riding on the page's rows. A page past the end has no rows,
+ * so its total is counted alone; an empty first page means no call matches.
+ */
+export async function fetchCallPage(pool: Pool, sql: CallListSql, page: number): Promise<{ rows: CallListRow[]; total: number }> {
+  const rows = await preparedQuery<CallListRow & { total: number }>(pool, sql.listSql, sql.listParams);
+  if (rows.length || page === 1) return { rows, total: rows[0]?.total ?? 0 };
+  const [{ total }] = await preparedQuery<{ total: number }>(pool, sql.countSql, sql.countParams);
+  return { rows, total };
 }
 
 @Injectable()
@@ -35,11 +47,7 @@ export class CallsService {
     assertScoreRange(query);
     const { timeZone } = await this.settings.get();
     const sql = buildCallListSql(query, timeZone);
-    const pool = poolOf(this.dataSource);
-    const [rows, [{ total }]] = await Promise.all([
-      preparedQuery<CallListRow>(pool, sql.listSql, sql.listParams),
-      preparedQuery<{ total: number }>(pool, sql.countSql, sql.countParams),
-    ]);
+    const { rows, total } = await fetchCallPage(poolOf(this.dataSource), sql, query.page);
     const items = rows.map((row) => callListItemJson(row, (id) => this.links.urlFor(id)));
     return `{"items":[${items.join(',')}],"page":${query.page},"pageSize":${query.pageSize},"total":${total}}`;
   }

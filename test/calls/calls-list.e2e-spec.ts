@@ -71,7 +71,7 @@ describe('GET /api/calls', () => {
     expect(idsOf(byScore.body)).toEqual([ids.annaToday]);
   });
 
-  it('orders search results by call start, following a changed start time, and pages through them', async () => {
+  it('orders search results by call start, following a changed start time, and pages through them to the end', async () => {
     const older = await addCall(t.dataSource, { startedAt: new Date(Date.now() - 10 * 86_400_000) });
     const newer = await addCall(t.dataSource, { startedAt: new Date(Date.now() - 5 * 86_400_000) });
     await addTranscript(t.dataSource, older, 'Обсудили рассрочку платежа');
@@ -83,6 +83,8 @@ describe('GET /api/calls', () => {
     expect(idsOf(reordered.body)).toEqual([older.id, newer.id]);
     const ascending = await list({ q: 'рассрочка', sort: 'startedAt', page: 2, pageSize: 1 }).expect(200);
     expect(idsOf(ascending.body)).toEqual([older.id]);
+    const past = await list({ q: 'рассрочка', page: 3, pageSize: 1 }).expect(200);
+    expect(past.body).toMatchObject({ items: [], page: 3, total: 2 });
     await t.dataSource.getRepository(Call).delete([older.id, newer.id]);
   });
 
