@@ -1,6 +1,6 @@
 /**
  * GET /api/calls under load against the same SQL run directly through a pg pool.
- *   npm run bench:calls-list        (BENCH_DURATION_SEC, BENCH_CONNECTIONS, BENCH_DATABASE_URL optional)
+ *   npm run bench:calls-list        (BENCH_DURATION_SEC, BENCH_WARMUP_SEC, BENCH_CONNECTIONS, BENCH_DATABASE_URL optional)
  * The service runs in a child process (ROLE=api, request logging on), so the load tool does not share
  * its event loop.
  */
@@ -17,6 +17,8 @@ import { RARE_TERM } from './support/seed';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Both sides get the same load first, unmeasured: JIT compilation, pool connections and caches warm up. */
+const WARMUP_SEC = Number(process.env.BENCH_WARMUP_SEC ?? 5);
 const POOL_SIZE = 10;
 const TIME_ZONE = 'Europe/Moscow';
 
@@ -45,27 +47,45 @@ async function startService(databaseUrl: string, port: number): Promise<ChildPro
   throw new Error('the service did not start');
 }
 
+/** One load of the endpoint for `seconds`: the latency of every 2xx answer at full precision (autocannon's own histogram keeps whole milliseconds). */
+async function loadApi(url: string, seconds: number): Promise<{ latencies: number[]; result: autocannon.Result }> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon({ url, connections: CONNECTIONS, duration: seconds }, (error, done) => (error ? reject(error) : resolve(done)));
+    run.on('response', (_client: autocannon.Client, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  return { latencies, result };
+}
+
 async function measureApi(port: number, scenario: Scenario): Promise<Figures> {
-  const path = `/api/calls?${new URLSearchParams(scenario.query)}`;
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: DURATION_SEC });
+  const url = `http://127.0.0.1:${port}/api/calls?${new URLSearchParams(scenario.query)}`;
+  await loadApi(url, WARMUP_SEC);
+  const { latencies, result } = await loadApi(url, DURATION_SEC);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${scenario.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: result.requests.average };
 }
 
 /** The SQL behind the endpoint (the page with its total, prepared, run as the service runs it) at the same concurrency. */
 async function measureBaseline(pool: Pool, scenario: Scenario): Promise<Figures> {
   const query = Object.assign(new ListCallsQuery(), scenario.query, { pageSize: Number(scenario.query.pageSize), employeeId: scenario.query.employeeId ? Number(scenario.query.employeeId) : undefined });
   const sql = buildCallListSql(query, TIME_ZONE);
-  const latencies: number[] = [];
-  const deadline = Date.now() + DURATION_SEC * 1000;
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      const started = performance.now();
-      await fetchCallPage(pool, sql, query.page);
-      latencies.push(performance.now() - started);
-    }
+  const load = async (seconds: number) => {
+    const latencies: number[] = [];
+    const deadline = Date.now() + seconds * 1000;
+    const worker = async () => {
+      while (Date.now() < deadline) {
+        const started = performance.now();
+        await fetchCallPage(pool, sql, query.page);
+        latencies.push(performance.now() - started);
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+    return latencies;
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await load(WARMUP_SEC);
+  const latencies = await load(DURATION_SEC);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: latencies.length / DURATION_SEC };
 }
 
@@ -87,7 +107,7 @@ async function main(): Promise<void> {
     { name: `page of 50, full-text q=${RARE_TERM}`, query: { q: RARE_TERM, pageSize: '50' } },
   ];
   try {
-    console.log(`${CONNECTIONS} connections, ${DURATION_SEC} s per measurement, pool of ${POOL_SIZE}`);
+    console.log(`${CONNECTIONS} connections, ${DURATION_SEC} s per measurement after ${WARMUP_SEC} s of warm-up, pool of ${POOL_SIZE}`);
     for (const scenario of scenarios) {
       const api = await measureApi(port, scenario);
       const baseline = await measureBaseline(pool, scenario);
