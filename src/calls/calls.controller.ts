@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Headers, Inject, NotFoundException, Param, ParseIntPipe, Query, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseIntPipe, Query, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createReadStream } from 'node:fs';
@@ -11,6 +11,7 @@ import { CallDetailsDto, CallListDto } from './dto/call.dto';
 import { ListCallsQuery } from './dto/list-calls.query';
 import { RecordingLinks } from './recording-links';
 import { safeEqual } from '../common/safe-equal';
+import { utf8Bytes } from '../common/utf8';
 
 @ApiTags('calls')
 @Controller('calls')
@@ -25,9 +26,9 @@ export class CallsController {
   @ApiOperation({ summary: 'List calls with filters, sorting and pagination' })
   @ApiOkResponse({ type: CallListDto })
   @ApiResponse({ status: 400, description: 'A parameter is invalid; the message names it' })
-  @Header('Content-Type', 'application/json; charset=utf-8')
-  list(@Query() query: ListCallsQuery): Promise<string> {
-    return this.calls.listJson(query);
+  async list(@Query() query: ListCallsQuery, @Res() res: Response): Promise<void> {
+    const json = await this.calls.listJson(query);
+    res.type('application/json; charset=utf-8').send(utf8Bytes(json));
   }
 
   @Get(':id')

@@ -142,7 +142,8 @@ describe('GET /api/calls', () => {
 
   it('answers JSON whose every item carries the same fields and values as the call details', async () => {
     const retained = await addCall(t.dataSource, { recordingPath: 'recordings/x.mp3', recordingDeletedAt: new Date(), startedAt: new Date(1_000), refusalReasons: ['дорого'], summary: 'Итог "в кавычках"\n', error: 'ошибка' });
-    const res = await list({ pageSize: 100 }).expect('Content-Type', /^application\/json/).expect(200);
+    const res = await list({ pageSize: 100 }).expect('Content-Type', 'application/json; charset=utf-8').expect(200);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
     const detailOnly = ['transcriptText', 'transcript', 'analysis', 'metrics', 'analysisHistory', 'stages', 'audioDurationSec', 'audioChannels'];
     for (const item of res.body.items) {
       const details = (await request(t.server).get(`/api/calls/${item.id}`).expect(200)).body;
