@@ -22,7 +22,7 @@ export interface CallListRow {
 /** The list item as JSON text: the row's JSON with the recording flag and its signed link added. */
 export function callListItemJson(row: CallListRow, recordUrl: (id: number) => string): string {
   const link = row.hasRecording ? JSON.stringify(recordUrl(row.id)) : 'null';
-  return `${row.json.slice(0, -1)}, "hasRecording" : ${row.hasRecording}, "recordUrl" : ${link}}`;
+  return `${row.json.slice(0, -1)},"hasRecording":${row.hasRecording},"recordUrl":${link}}`;
 }
 
 export function toCallDto(call: Call, recordUrl: (id: number) => string): CallDto {
