@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { BitrixClient } from '../../src/integrations/bitrix/bitrix.client';
 import { addOpenLinesSession, FakeBitrix24, sampleAudio, seedPortal, startFakeBitrix24 } from '../fakes/bitrix24';
 
@@ -33,14 +34,16 @@ describe('Typed Bitrix24 methods', () => {
     expect(await client.statisticByCallId('externalCall.missing.1')).toBeNull();
   });
 
-  it('downloads a recording by RECORD_FILE_ID through DOWNLOAD_URL', async () => {
+  it('hands the DOWNLOAD_URL of a RECORD_FILE_ID to the caller\'s downloader, with the headers the portal wants', async () => {
     const row = fake.state.statistics.find((r) => r.RECORD_FILE_ID !== null)!;
-    const file = await client.downloadFile(Number(row.RECORD_FILE_ID));
-    const chunks: Buffer[] = [];
-    for await (const chunk of file.body) chunks.push(Buffer.from(chunk as Buffer));
-    expect(Buffer.concat(chunks)).toEqual(sampleAudio());
+    const file = await client.downloadFile(Number(row.RECORD_FILE_ID), async (link) => {
+      const response = await request(link.url, { headers: link.headers });
+      return { link, contentType: response.headers['content-type'], bytes: Buffer.from(await response.body.arrayBuffer()) };
+    });
+    expect(file.bytes).toEqual(sampleAudio());
     expect(file.contentType).toBe('audio/wav');
-    expect(JSON.stringify({ name: file.name, size: file.size })).not.toContain(fake.secret);
+    expect(file.link).toMatchObject({ portalHost: new URL(fake.url).host, headers: { referer: `${fake.url}/`, accept: '*/*' } });
+    expect(client.requestsUsed).toBe(2);
   });
 
   it('lists Open Lines sessions after a cursor and reads their histories in one batch', async () => {

@@ -80,6 +80,10 @@ export interface FakeBitrix24 {
   resetRateLimit(): void;
   /** The portal changes its address: the old one answers 302 with `Location` under `pathPrefix` (e.g. `/moved`). */
   movePortal(pathPrefix: string): void;
+  /** `disk.file.get` hands out `DOWNLOAD_URL`s on `origin` instead of the portal's own; no argument restores it. */
+  linkDownloadsTo(origin?: string): void;
+  /** Drive downloads answer 302 to `location`; no argument serves the file again. */
+  redirectDownloadsTo(location?: string): void;
   close(): Promise<void>;
 }
 
@@ -89,7 +93,7 @@ export interface MethodContext {
   /** Only the lower-case `start` paginates. */
   start: number | undefined;
   state: FakeBitrix24State;
-  fake: { url: string; userId: number; secret: string; portalOffset: string };
+  fake: { url: string; userId: number; secret: string; portalOffset: string; downloadOrigin: string };
 }
 
 export interface MethodResult {
@@ -139,8 +143,10 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
   };
   let url = '';
   let movedTo = '';
+  let downloadOrigin = '';
+  let downloadRedirect = '';
 
-  const context = () => ({ url: url + movedTo, userId, secret, portalOffset });
+  const context = () => ({ url: url + movedTo, userId, secret, portalOffset, downloadOrigin: downloadOrigin || url + movedTo });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
     const entry: LoggedRequest = { n: requests.length + 1, httpMethod: req.method ?? 'GET', method: '', status: 0, params: {} };
@@ -172,6 +178,10 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
     if (route.userId !== userId || route.secret !== secret) return fail(new RestError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'));
     if (bucket && !bucket.tryTake()) return fail(new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'));
     if (fault?.kind === 'malformedJson') return reply(200, '{"result":[{"ID":"1","CALL_ID":');
+    if (route.method === 'download' && downloadRedirect) {
+      entry.status = 302;
+      return void res.writeHead(302, { location: downloadRedirect, 'content-type': 'text/html' }).end('<html><body>302 Found</body></html>');
+    }
     if (route.method === 'download') return serveDownload(state, target, reply, res, entry);
 
     const params = requestParams(target, req, body);
@@ -240,6 +250,8 @@ export async function startFakeBitrix24(options: FakeBitrix24Options = {}): Prom
     },
     resetRateLimit() { bucket?.reset(); },
     movePortal(pathPrefix) { movedTo = pathPrefix; },
+    linkDownloadsTo(origin) { downloadOrigin = origin ?? ''; },
+    redirectDownloadsTo(location) { downloadRedirect = location ?? ''; },
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
@@ -639,7 +651,7 @@ function diskFileGet({ params, state, fake }: MethodContext): MethodResult {
       GLOBAL_CONTENT_VERSION: '1', FILE_ID: String(file.id), SIZE: String(file.content.length),
       CREATE_TIME: portalDate(new Date(), fake.portalOffset), UPDATE_TIME: portalDate(new Date(), fake.portalOffset),
       DELETE_TIME: null, CREATED_BY: String(fake.userId), UPDATED_BY: String(fake.userId), DELETED_BY: '0',
-      DOWNLOAD_URL: `${fake.url}/rest/${fake.userId}/${fake.secret}/download/?token=${token}`,
+      DOWNLOAD_URL: `${fake.downloadOrigin}/rest/${fake.userId}/${fake.secret}/download/?token=${token}`,
       DETAIL_URL: `${fake.url}/docs/file/${encodeURIComponent(file.name)}`,
     },
   };

@@ -163,13 +163,14 @@ export interface RecordingHost {
 }
 
 /** Some telephony's recording server: paths map to a status, a content type and a body. */
-export async function startRecordingHost(routes: Record<string, { status?: number; type?: string; body: Buffer | string; delayMs?: number }>): Promise<RecordingHost> {
+export async function startRecordingHost(routes: Record<string, { status?: number; type?: string; location?: string; body: Buffer | string; delayMs?: number }>): Promise<RecordingHost> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
     hits.push(req.url ?? '');
     const route = routes[req.url ?? ''];
     if (!route) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not found</body></html>');
-    const send = () => res.writeHead(route.status ?? 200, { 'content-type': route.type ?? 'audio/wav' }).end(route.body);
+    const headers = { 'content-type': route.type ?? 'audio/wav', ...(route.location ? { location: route.location } : {}) };
+    const send = () => res.writeHead(route.status ?? 200, headers).end(route.body);
     if (route.delayMs) setTimeout(send, route.delayMs);
     else send();
   });

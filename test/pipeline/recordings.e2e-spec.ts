@@ -7,6 +7,9 @@ import { PipelineSweeper } from '../../src/pipeline/pipeline-sweeper';
 import { addCall } from '../support/fixtures';
 import { PipelineTestApp, RecordingHost, sampleWav, startPipelineApp, startRecordingHost, waitForCall } from './pipeline-support';
 
+const REFUSED = 'Refusing to download the recording: the address is private, loopback or link-local, '
+  + 'or a Bitrix24 Drive link leads away from the portal (trusted hosts go in DOWNLOAD_ALLOWED_HOSTS)';
+
 describe('recordings from URLs, skip rules and resting states', () => {
   let host: RecordingHost;
   let t: PipelineTestApp;
@@ -20,6 +23,7 @@ describe('recordings from URLs, skip rules and resting states', () => {
       '/json': { status: 200, type: 'application/json', body: '{"error":"expired"}' },
       '/big.wav': { body: big },
       '/moved': { status: 302, type: 'text/plain', body: '' },
+      '/to-private': { status: 302, location: 'http://10.1.2.3/rec.mp3', body: '' },
     });
     t = await startPipelineApp({ MAX_RECORDING_MB: '1' });
   });
@@ -66,15 +70,21 @@ describe('recordings from URLs, skip rules and resting states', () => {
   });
 
   it.each([
-    ['a private address', 'http://10.1.2.3/rec.mp3', 'Refusing to download from 10.1.2.3'],
-    ['a link-local address', 'http://169.254.169.254/latest/meta-data', 'Refusing to download from 169.254.169.254'],
-    ['a name that resolves to loopback', 'http://localhost:9/rec.mp3', 'Refusing to download from localhost'],
-    ['a non-http scheme', 'file:///etc/passwd', 'must be http(s), not file'],
+    ['a private address', 'http://10.1.2.3/rec.mp3', REFUSED],
+    ['a link-local address', 'http://169.254.169.254/latest/meta-data', REFUSED],
+    ['a name that resolves to loopback', 'http://localhost:9/rec.mp3', REFUSED],
+    ['an IPv4-mapped IPv6 loopback address', 'http://[::ffff:127.0.0.1]:9/rec.mp3', REFUSED],
+    ['a non-http scheme', 'file:///etc/passwd', 'The recording URL must be http(s), not file'],
   ])('refuses %s (server-side request forgery)', async (_what, url, reason) => {
     const done = await processed(await webhookCall(url));
 
-    expect(done).toMatchObject({ status: 'error', errorStage: 'download' });
-    expect(done.error).toContain(reason);
+    expect(done).toMatchObject({ status: 'error', errorStage: 'download', attempts: 1, error: reason });
+  });
+
+  it('refuses a redirect from an allow-listed host into a private address', async () => {
+    const done = await processed(await webhookCall(`${host.url}/to-private`));
+
+    expect(done).toMatchObject({ status: 'error', errorStage: 'download', error: REFUSED });
   });
 
   it('skips missed calls and calls shorter than the minimum before downloading anything', async () => {

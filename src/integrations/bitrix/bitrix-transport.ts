@@ -22,6 +22,13 @@ export interface BitrixClientOptions {
   operatingLimitWaitMs?: number;
 }
 
+/** A Drive file's download link (it carries the webhook secret), the headers to send and the portal's current host. */
+export interface DriveDownload {
+  url: string;
+  headers: Record<string, string>;
+  portalHost: string;
+}
+
 export interface CallOptions {
   /** Writes are retried only when the portal refused them before running them (rate limits). */
   idempotent?: boolean;
@@ -109,23 +116,17 @@ export class BitrixTransport {
     };
   }
 
-  /** GETs a self-authorising download link (disk DOWNLOAD_URL) and streams the body. */
-  async download(url: string): Promise<{ contentType: string; body: NodeJS.ReadableStream }> {
+  /**
+   * Hands a self-authorising download link (disk DOWNLOAD_URL) to `open`, the caller's guarded HTTP client, with the
+   * headers the portal expects; the request counts against the leaky bucket like any other.
+   */
+  async download<T>(url: string, open: (download: DriveDownload) => Promise<T>): Promise<T> {
     this.assertConfigured();
     await this.bucket.take();
     this.used++;
-    const referer = new URL(this.baseUrl).origin + '/';
-    const response = await request(url, {
-      dispatcher: this.agent,
-      headers: { 'user-agent': 'ai-crm-analytics/1.0', accept: '*/*', 'accept-language': 'ru,en', referer },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    }).catch((error: Error) => { throw this.asIntegrationError('download', error); });
-    if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new IntegrationError('bitrix', response.statusCode === 404 ? 'not_found' : 'unavailable',
-        `Bitrix24 download failed with HTTP ${response.statusCode}`);
-    }
-    return { contentType: String(response.headers['content-type'] ?? 'application/octet-stream'), body: response.body };
+    const portal = new URL(this.baseUrl);
+    const headers = { 'user-agent': 'ai-crm-analytics/1.0', accept: '*/*', 'accept-language': 'ru,en', referer: `${portal.origin}/` };
+    return open({ url, headers, portalHost: portal.host });
   }
 
   redact(text: string): string {

@@ -1,12 +1,12 @@
 import { IntegrationError } from '../../common/errors';
-import { BitrixClientOptions, BitrixTransport } from './bitrix-transport';
+import { BitrixClientOptions, BitrixTransport, DriveDownload } from './bitrix-transport';
 import type {
   BitrixDepartment, BitrixResponse, BitrixUser, CrmActivity, DiskFile, SessionHistory, StatisticsRow,
 } from './bitrix.types';
 import { exportAfter, MAX_BATCH_COMMANDS, PAGE_SIZE, VerifiedPage } from './id-cursor-export';
 import { encodePhpQuery, PhpValue } from './php-query';
 
-export type { BitrixClientOptions } from './bitrix-transport';
+export type { BitrixClientOptions, DriveDownload } from './bitrix-transport';
 export type { VerifiedPage } from './id-cursor-export';
 
 export interface StatisticsFilter {
@@ -150,11 +150,10 @@ export class BitrixClient {
     return response.result;
   }
 
-  /** Streams a recording by its RECORD_FILE_ID without letting the secret-bearing link out. */
-  async downloadFile(fileId: number): Promise<{ name: string; size: number; contentType: string; body: NodeJS.ReadableStream }> {
+  /** Downloads a file by its ID (e.g. RECORD_FILE_ID) through `open`: the secret-bearing link goes nowhere else. */
+  async downloadFile<T>(fileId: number, open: (download: DriveDownload) => Promise<T>): Promise<T> {
     const file = await this.diskFile(fileId);
-    const download = await this.transport.download(file.DOWNLOAD_URL);
-    return { name: file.NAME, size: Number(file.SIZE), ...download };
+    return this.transport.download(file.DOWNLOAD_URL, open);
   }
 
   /** Adds a comment to a CRM entity's timeline; returns its ID. Not retried once the portal may have run it. */

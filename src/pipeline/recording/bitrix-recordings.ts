@@ -1,18 +1,14 @@
 import { IntegrationError } from '../../common/errors';
 import type { AppConfig } from '../../config/app-config';
-import { BitrixClient } from '../../integrations/bitrix/bitrix.client';
+import { BitrixClient, type DriveDownload } from '../../integrations/bitrix/bitrix.client';
 
-export interface RecordingStream {
-  contentType: string;
-  body: NodeJS.ReadableStream;
-}
+export type { DriveDownload } from '../../integrations/bitrix/bitrix.client';
 
-/** Recordings kept on the Bitrix24 Drive (`RECORD_FILE_ID`). The secret-bearing download link never leaves the adapter. */
+/** Recordings kept on the Bitrix24 Drive (`RECORD_FILE_ID`). */
 export abstract class BitrixRecordings {
   abstract get configured(): boolean;
-  /** The portal's host: its own `CALL_RECORD_URL` links are trusted like the webhook. */
-  abstract portalHost(): string | null;
-  abstract open(fileId: number): Promise<RecordingStream>;
+  /** Hands the file's download link to `download`, the guarded fetcher; the secret-bearing link goes nowhere else. */
+  abstract open<T>(fileId: number, download: (link: DriveDownload) => Promise<T>): Promise<T>;
 }
 
 /** `disk.file.get` → `DOWNLOAD_URL` through our Bitrix24 client. */
@@ -27,13 +23,8 @@ export class BitrixClientRecordings extends BitrixRecordings {
     return Boolean(this.bitrix.webhookUrl);
   }
 
-  portalHost(): string | null {
-    return this.bitrix.webhookUrl ? new URL(this.bitrix.webhookUrl).host.toLowerCase() : null;
-  }
-
-  async open(fileId: number): Promise<RecordingStream> {
-    const file = await this.bitrixClient().downloadFile(fileId);
-    return { contentType: file.contentType, body: file.body };
+  open<T>(fileId: number, download: (link: DriveDownload) => Promise<T>): Promise<T> {
+    return this.bitrixClient().downloadFile(fileId, download);
   }
 
   async close(): Promise<void> {

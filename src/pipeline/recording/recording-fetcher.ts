@@ -1,11 +1,12 @@
-import { Agent, request } from 'undici';
+import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import type { Call } from '../../calls/entities/call.entity';
 import { IntegrationError } from '../../common/errors';
 import { StageError } from '../pipeline-errors';
-import { BitrixRecordings } from './bitrix-recordings';
+import { BitrixRecordings, DriveDownload } from './bitrix-recordings';
+import { Download, GuardedDownloads } from './guarded-downloads';
 import { RecordingStore, StoredRecording, tooLarge } from './recording-store';
-import { UnsafeUrlError, UrlGuard } from './ssrf-guard';
+import { refused, UnsafeUrlError, UrlGuard } from './ssrf-guard';
 
 export type RecordingSource = Pick<Call, 'id' | 'source' | 'recordFileId' | 'recordSourceUrl'>;
 
@@ -15,11 +16,11 @@ export abstract class RecordingFetcher {
   abstract fetch(call: RecordingSource): Promise<StoredRecording>;
 }
 
-const MAX_REDIRECTS = 5;
-
-/** Bitrix24 Drive first (`RECORD_FILE_ID`), else the recording URL; streamed, limited, checked. */
+/** Bitrix24 Drive first (`RECORD_FILE_ID`), else the recording URL; both through the guarded downloads, streamed, limited, checked. */
 export class HttpRecordingFetcher extends RecordingFetcher {
+  private readonly logger = new Logger('Recordings');
   private readonly guard: UrlGuard;
+  private readonly downloads: GuardedDownloads;
 
   constructor(
     private readonly recordings: AppConfig['recordings'],
@@ -27,8 +28,8 @@ export class HttpRecordingFetcher extends RecordingFetcher {
     private readonly bitrix: BitrixRecordings,
   ) {
     super();
-    const portal = bitrix.portalHost();
-    this.guard = new UrlGuard([...recordings.allowedHosts, ...(portal ? [portal] : [])]);
+    this.guard = new UrlGuard(recordings.allowedHosts);
+    this.downloads = new GuardedDownloads(this.guard, recordings.downloadTimeoutMs);
   }
 
   hasSource(call: RecordingSource): boolean {
@@ -36,15 +37,20 @@ export class HttpRecordingFetcher extends RecordingFetcher {
   }
 
   async fetch(call: RecordingSource): Promise<StoredRecording> {
-    if (call.recordFileId && this.bitrix.configured) return this.fromBitrixDrive(call);
-    if (call.recordSourceUrl) return this.fromUrl(call.id, call.recordSourceUrl);
+    try {
+      if (call.recordFileId && this.bitrix.configured) return await this.fromBitrixDrive(call);
+      if (call.recordSourceUrl) return await this.fromUrl(call.id, call.recordSourceUrl);
+    } catch (error) {
+      // The call keeps the fixed reason; the operator learns the host here, to allow-list it if it is trusted.
+      if (error instanceof UnsafeUrlError && error.host) this.logger.warn(`Refused to download the recording of call ${call.id} from ${error.host}`);
+      throw error;
+    }
     throw new StageError('The call has no recording to download', false);
   }
 
   private async fromBitrixDrive(call: RecordingSource): Promise<StoredRecording> {
     try {
-      const file = await this.bitrix.open(call.recordFileId!);
-      return await this.store.save(call.id, file.body, this.limits(), file.contentType);
+      return await this.bitrix.open(call.recordFileId!, (link) => this.fromDriveLink(call.id, link));
     } catch (error) {
       const missing = error instanceof IntegrationError && error.failure === 'not_found';
       if (missing && call.recordSourceUrl) return this.fromUrl(call.id, call.recordSourceUrl);
@@ -53,61 +59,39 @@ export class HttpRecordingFetcher extends RecordingFetcher {
     }
   }
 
+  /** A Drive link is the portal's own: one that leads to another host is followed only when that host is allow-listed. */
+  private async fromDriveLink(callId: number, link: DriveDownload): Promise<StoredRecording> {
+    const url = this.guard.check(link.url);
+    if (url.host !== link.portalHost && !this.guard.isAllowListed(url)) throw refused(url.hostname);
+    const download = await this.downloads.get(url.href, link.headers);
+    if (download.statusCode === 404) {
+      await download.body.dump();
+      throw new IntegrationError('bitrix', 'not_found', 'The Bitrix24 Drive download answered HTTP 404');
+    }
+    return this.keep(callId, download);
+  }
+
   private async fromUrl(callId: number, raw: string): Promise<StoredRecording> {
-    let url = this.guard.check(raw);
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const agent = new Agent({ connect: { lookup: this.guard.lookupFor(url) } });
-      try {
-        const response = await this.get(url, agent);
-        const location = response.headers.location;
-        if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
-          await response.body.dump();
-          url = this.guard.check(new URL(location, url).toString());
-          continue;
-        }
-        await assertUsable(response, this.recordings.maxBytes, url);
-        return await this.store.save(callId, response.body, this.limits(), String(response.headers['content-type'] ?? ''));
-      } finally {
-        void agent.close();
-      }
-    }
-    throw new StageError(`The recording URL at ${url.host} redirected more than ${MAX_REDIRECTS} times`, false);
+    return this.keep(callId, await this.downloads.get(raw));
   }
 
-  private async get(url: URL, agent: Agent) {
-    try {
-      return await request(url, {
-        dispatcher: agent,
-        headers: { 'user-agent': 'ai-crm-analytics/1.0', accept: 'audio/*, */*;q=0.5' },
-        headersTimeout: Math.min(60_000, this.recordings.downloadTimeoutMs),
-        bodyTimeout: Math.min(60_000, this.recordings.downloadTimeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof UnsafeUrlError) throw cause;
-      if (error instanceof UnsafeUrlError) throw error;
-      const code = (error as { code?: string }).code ?? (error as Error).name;
-      throw new StageError(`The recording host ${url.host} could not be reached (${code})`, true);
-    }
-  }
-
-  private limits() {
-    return { maxBytes: this.recordings.maxBytes, timeoutMs: this.recordings.downloadTimeoutMs };
+  private async keep(callId: number, download: Download): Promise<StoredRecording> {
+    await assertUsable(download, this.recordings.maxBytes);
+    const limits = { maxBytes: this.recordings.maxBytes, timeoutMs: this.recordings.downloadTimeoutMs };
+    return this.store.save(callId, download.body, limits, String(download.headers['content-type'] ?? ''));
   }
 }
 
-type Response = Awaited<ReturnType<typeof request>>;
-
-async function assertUsable(response: Response, maxBytes: number, url: URL): Promise<void> {
-  const status = response.statusCode;
+async function assertUsable(download: Download, maxBytes: number): Promise<void> {
+  const status = download.statusCode;
   if (status !== 200) {
-    await response.body.dump();
+    await download.body.dump();
     const retryable = status === 408 || status === 429 || status >= 500;
-    throw new StageError(`The recording URL at ${url.host} answered HTTP ${status}${status === 404 ? ' (not found)' : ''}`, retryable);
+    throw new StageError(`The recording URL at ${download.url.host} answered HTTP ${status}${status === 404 ? ' (not found)' : ''}`, retryable);
   }
-  const length = Number(response.headers['content-length']);
+  const length = Number(download.headers['content-length']);
   if (Number.isFinite(length) && length > maxBytes) {
-    await response.body.dump().catch(() => undefined);
+    await download.body.dump().catch(() => undefined);
     throw tooLarge(maxBytes);
   }
 }

@@ -1,8 +1,20 @@
 import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
-/** Why a recording URL was refused; the message names the host, never the path or query (they may carry secrets). */
-export class UnsafeUrlError extends Error {}
+/** Why a recording URL was refused. The message never names the path or query (they may carry secrets). */
+export class UnsafeUrlError extends Error {
+  /** The refused host, for the log: the operator allow-lists it from there. */
+  constructor(message: string, readonly host?: string) {
+    super(message);
+  }
+}
+
+/**
+ * Every refused destination gets these same words: the reason stored on a call must not tell apart
+ * what was (or would have been) at an address that was never reached.
+ */
+export const REFUSED_DESTINATION = 'Refusing to download the recording: the address is private, loopback or link-local, '
+  + 'or a Bitrix24 Drive link leads away from the portal (trusted hosts go in DOWNLOAD_ALLOWED_HOSTS)';
 
 const blocked = new BlockList();
 for (const [network, prefix] of [
@@ -22,7 +34,7 @@ export function isPrivateAddress(address: string): boolean {
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** Downloads from webhooks and uploads: http(s) only, and no private addresses unless the host is allow-listed. */
+/** Every download: http(s) only, and no private addresses unless the host (or `host:port`) is allow-listed. */
 export class UrlGuard {
   private readonly allowed: Set<string>;
 
@@ -69,6 +81,6 @@ export class UrlGuard {
   }
 }
 
-function refused(host: string): UnsafeUrlError {
-  return new UnsafeUrlError(`Refusing to download from ${host}: a private, loopback or link-local address (add the host to DOWNLOAD_ALLOWED_HOSTS to allow it)`);
+export function refused(host: string): UnsafeUrlError {
+  return new UnsafeUrlError(REFUSED_DESTINATION, host);
 }
