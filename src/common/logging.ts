@@ -3,12 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 
-/** Incoming-webhook path tokens and signed audio tokens never reach a log line. */
+/** Incoming-webhook path tokens and signed audio tokens never reach a log line; routing ignores case, so does this. */
 export function maskUrl(url: string | undefined): string {
   return (url ?? '')
-    .replace(/(\/webhooks\/incoming\/)[^/?#]+/g, '$1***')
+    .replace(/(\/webhooks\/incoming\/)[^/?#]+/gi, '$1***')
     .replace(/([?&](?:token|auth)=)[^&#]*/gi, '$1***')
-    .replace(/(\/rest\/\d+\/)[^/?#]+/g, '$1***');
+    .replace(/(\/rest\/\d+\/)[^/?#]+/gi, '$1***');
 }
 
 let stdout: pino.DestinationStream | undefined;
@@ -18,7 +18,8 @@ function asyncStdout(): pino.DestinationStream {
   return (stdout ??= pino.destination({ dest: 1, sync: false }));
 }
 
-export function loggerParams(level: string): Params {
+/** Request logging as the service runs it; `destination` is standard output unless a test reads the lines. */
+export function loggerParams(level: string, destination: pino.DestinationStream = asyncStdout()): Params {
   return {
     pinoHttp: [{
       level,
@@ -41,6 +42,6 @@ export function loggerParams(level: string): Params {
       autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/api/health') },
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }, asyncStdout()],
+    }, destination],
   };
 }
