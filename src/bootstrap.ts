@@ -32,7 +32,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 /** Everything the HTTP layer needs beyond the modules; tests apply it to their own application. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.useLogger(app.get(PinoLogger));
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For names the client only when a configured proxy sends it; anyone else could rotate it freely.
+  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   // Answers are built per request from live data: hashing every body for an ETag costs more than it saves.
   app.set('etag', false);
   app.setGlobalPrefix('api');

@@ -19,6 +19,8 @@ export interface AppConfig {
     poolSize: number;
   };
   corsOrigins: string[];
+  /** Reverse proxies whose X-Forwarded-For names the client; empty: the connecting address is the client. */
+  trustProxy: string[];
   apiToken?: string;
   webhookToken?: string;
   publicBaseUrl: string;
@@ -92,6 +94,7 @@ export function buildAppConfig(env: Environment): AppConfig {
       poolSize: env.DB_POOL_SIZE ?? 10,
     },
     corsOrigins: list(env.CORS_ORIGINS ?? 'http://localhost:3000'),
+    trustProxy: list(env.TRUST_PROXY),
     apiToken: env.API_TOKEN,
     webhookToken: env.WEBHOOK_TOKEN,
     publicBaseUrl,

@@ -1,5 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, Validate, ValidatorConstraint, validateSync,
+} from 'class-validator';
+import { isIP } from 'node:net';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
@@ -12,6 +15,28 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const blankToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const httpUrl = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, `address/prefix` or a named range: the entries Express's `trust proxy` list takes. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+@ValidatorConstraint({ name: 'proxyList' })
+class ProxyList {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.split(',').map((entry) => entry.trim()).filter(Boolean).every(isProxyEntry);
+  }
+
+  defaultMessage(): string {
+    return 'TRUST_PROXY must list proxy addresses or subnets (e.g. 10.0.0.5, 10.0.0.0/8) or loopback, linklocal, uniquelocal';
+  }
+}
 
 /** The environment as the service accepts it. Every variable is documented in `.env.example`. */
 export class Environment {
@@ -38,6 +63,9 @@ export class Environment {
 
   @IsOptional() @Transform(blankToUndefined) @IsString()
   CORS_ORIGINS?: string;
+
+  @IsOptional() @Transform(blankToUndefined) @Validate(ProxyList)
+  TRUST_PROXY?: string;
 
   @IsOptional() @Transform(blankToUndefined) @IsString() @MinLength(16, { message: 'API_TOKEN must be at least 16 characters' })
   API_TOKEN?: string;

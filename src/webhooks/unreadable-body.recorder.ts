@@ -5,7 +5,7 @@ import { remoteAddress } from './webhooks.controller';
 import { TooManyWrongTokens, WebhookAuth } from './webhook-auth';
 import { WebhookIntake } from './webhook-intake';
 
-const WEBHOOK_PATH = /\/webhooks\/incoming\/([^/?#]+)\/?$/;
+const WEBHOOK_PATH = /\/webhooks\/incoming\/([^/?#]+)\/?$/i;
 
 interface BodyParserError {
   type?: string;

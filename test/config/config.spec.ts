@@ -53,8 +53,16 @@ describe('configuration', () => {
     ['TRANSCRIBE_BACKEND', 'vosk'],
     ['LOG_LEVEL', 'loud'],
     ['TIME_ZONE', 'Mars/Olympus'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'loopback, proxy.example.com'],
   ])('refuses to start when %s is %p, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(new RegExp(`Invalid configuration[\\s\\S]*${name}`));
+  });
+
+  it('trusts no proxy by default, and the addresses, subnets and named ranges TRUST_PROXY lists', () => {
+    expect(loadAppConfig({}).trustProxy).toEqual([]);
+    expect(loadAppConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8, loopback' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback']);
   });
 
   it('never puts a secret into the validation message', () => {

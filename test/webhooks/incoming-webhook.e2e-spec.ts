@@ -40,7 +40,7 @@ describe('incoming webhook', () => {
   beforeAll(async () => {
     bitrix = await startFakeBitrix24({ rateLimit: false });
     t = await startTestApp(
-      { WEBHOOK_TOKEN: TOKEN, BITRIX_APP_TOKEN: APP_TOKEN, BITRIX_WEBHOOK_URL: bitrix.webhookUrl, BODY_LIMIT: '16kb' },
+      { WEBHOOK_TOKEN: TOKEN, BITRIX_APP_TOKEN: APP_TOKEN, BITRIX_WEBHOOK_URL: bitrix.webhookUrl, BODY_LIMIT: '16kb', TRUST_PROXY: 'loopback' },
       undefined,
       [{ provide: CallProcessingQueue, useValue: queue }],
     );
@@ -245,7 +245,7 @@ describe('incoming webhook', () => {
   });
 
   it('rate-limits an address that keeps sending wrong tokens, never a valid token', async () => {
-    // Requests from loopback may name their client (trusted proxy): one address for this test alone.
+    // Loopback is a trusted proxy here (TRUST_PROXY), so requests may name their client: one address for this test alone.
     const from = (address: string) => ({ 'X-Forwarded-For': address });
     const wrong = () => request(t.server).post('/api/webhooks/incoming/guess-0123456789abcdef').set(from('203.0.113.7')).send(callEvent());
     for (let miss = 0; miss < 10; miss++) await wrong().expect(404);
