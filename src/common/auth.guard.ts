@@ -13,6 +13,12 @@ export function requestActor(request: Request): string {
   return (request as Request & { actor?: string }).actor ?? 'open-api';
 }
 
+/** Whether the request carries `Authorization: Bearer <token>`; also for public routes that tell token holders more. */
+export function carriesApiToken(request: Request, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
+  return Boolean(match && safeEqual(match[1].trim(), token));
+}
+
 /** With API_TOKEN set, every non-public route needs `Authorization: Bearer <API_TOKEN>`. */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
@@ -29,9 +35,7 @@ export class ApiTokenGuard implements CanActivate {
       return true;
     }
     if (isPublic) return true;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match || !safeEqual(match[1].trim(), this.config.apiToken)) {
+    if (!carriesApiToken(request, this.config.apiToken)) {
       throw new UnauthorizedException('A valid "Authorization: Bearer <API_TOKEN>" header is required');
     }
     request.actor = 'api-token';

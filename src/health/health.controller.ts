@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Response } from 'express';
-import { Public } from '../common/auth.guard';
+import type { Request, Response } from 'express';
+import { carriesApiToken, Public } from '../common/auth.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { IntegrationStatusService } from '../integrations/integration-status.service';
 import { HealthContributors } from './health-contributors';
@@ -25,21 +25,31 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Service status: database, and each integration configured or not' })
-  @ApiResponse({ status: 200, description: 'The service works; integrations are reported in the body' })
+  @ApiOperation({
+    summary: 'Service status; the details (database, queue, last sync, disk use, integrations) with the API token',
+    description: 'Without the token only `{status}` is answered, which is what a load balancer needs. '
+      + 'When API_TOKEN is not set the whole API is open, and so are the details.',
+  })
+  @ApiResponse({ status: 200, description: 'The service works; with the token, integrations and sections are reported in the body' })
   @ApiResponse({ status: 503, description: 'The database is unreachable' })
-  async check(@Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
+  async check(@Req() request: Request, @Res({ passthrough: true }) res: Response): Promise<Record<string, unknown>> {
     const result = await this.health
       .check([() => this.database.pingCheck('database', { timeout: 3000 })])
       .catch((error: { response?: Record<string, unknown> }) => {
         res.status(503);
         return error.response ?? { status: 'error' };
       });
+    if (!this.showsDetails(request)) return { status: result.status };
     const [sections, statuses] = await Promise.all([this.contributors.collect(), this.integrationStatus.all().catch(() => ({}))]);
     const integrations = Object.fromEntries(
       Object.entries(this.integrations()).map(([name, state]) => [name, { ...state, ...(statuses as Record<string, object>)[name] }]),
     );
     return { ...result, integrations, ...sections };
+  }
+
+  /** Host, counts, last sync and disk use are for token holders; in the open local mode everyone is one. */
+  private showsDetails(request: Request): boolean {
+    return !this.config.apiToken || carriesApiToken(request, this.config.apiToken);
   }
 
   private integrations(): Record<string, IntegrationState> {

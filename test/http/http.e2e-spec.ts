@@ -43,6 +43,26 @@ describe('HTTP behaviour', () => {
       await request(t.server).get('/api/docs/').expect(200);
     });
 
+    it('answers /health without the token with the status alone, as a load balancer needs it', async () => {
+      const anonymous = await request(t.server).get('/api/health').expect(200);
+      const wrongToken = await request(t.server).get('/api/health').set('Authorization', `Bearer ${API_TOKEN}x`).expect(200);
+
+      expect(anonymous.body).toEqual({ status: 'ok' });
+      expect(wrongToken.body).toEqual({ status: 'ok' });
+    });
+
+    it('gives the token holder the details of /health', async () => {
+      const res = await request(t.server).get('/api/health').set('Authorization', `Bearer ${API_TOKEN}`).expect(200);
+
+      expect(res.body).toMatchObject({
+        status: 'ok',
+        info: { database: { status: 'up' } },
+        integrations: { incomingWebhook: { configured: true } },
+        pipeline: expect.any(Object),
+        recordings: expect.any(Object),
+      });
+    });
+
     it('answers a CORS preflight from an allowed origin and ignores other origins', async () => {
       const allowed = await request(t.server)
         .options('/api/calls')
@@ -68,7 +88,7 @@ describe('HTTP behaviour', () => {
       await request(t.server).get('/api/calls').expect(200);
     });
 
-    it('reports the database and every integration in /health', async () => {
+    it('reports the database and every integration in /health to anyone while the API is open', async () => {
       const res = await request(t.server).get('/api/health').expect(200);
       expect(res.body.status).toBe('ok');
       expect(res.body.info.database.status).toBe('up');
