@@ -1,9 +1,11 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { errorBody } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { startEmbeddedDatabase, RunningDatabase } from './database/embedded-database';
@@ -38,10 +40,19 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.set('etag', false);
   app.setGlobalPrefix('api');
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(notFoundOutsideApi);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
   app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id', 'Content-Range', 'Accept-Ranges'] });
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);
   return app;
+}
+
+const API_PATH = /^\/api(\/|$)/i;
+
+/** Nothing is served outside `/api`: such paths get the common JSON error, not Express's HTML page. */
+function notFoundOutsideApi(request: Request, response: Response, next: NextFunction): void {
+  if (API_PATH.test(request.path)) return next();
+  response.status(404).json(errorBody(404, `Cannot ${request.method} ${request.path}`));
 }

@@ -116,6 +116,19 @@ describe('HTTP behaviour', () => {
       expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     });
 
+    it.each([
+      ['GET', '/'],
+      ['GET', '/index.html'],
+      ['POST', '/webhooks/incoming/x'],
+      ['GET', '/apix/calls'],
+      ['DELETE', '/api/nothing/here'],
+    ])('answers %s %s, which no route serves, with 404 in the common format', async (method, path) => {
+      const res = await request(t.server)[method.toLowerCase() as 'get'](path).expect(404);
+
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: `Cannot ${method} ${path}` });
+    });
+
     it('rejects malformed and oversized JSON bodies with a clear 4xx and no stack trace', async () => {
       const malformed = await request(t.server).post('/api/calls').set('Content-Type', 'application/json').send('{"a":');
       expect(malformed.status).toBe(400);
