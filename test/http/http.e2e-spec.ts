@@ -144,5 +144,11 @@ describe('HTTP behaviour', () => {
       expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/calls', '/api/calls/{id}', '/api/calls/{id}/audio', '/api/employees', '/api/departments', '/api/health']));
     });
+
+    it('marks the incoming webhook URL of the settings as a credential', async () => {
+      const res = await request(t.server).get('/api/docs-json').expect(200);
+
+      expect(res.body.components.schemas.SettingsDto.properties.incomingWebhookUrl.description).toMatch(/^Carries a credential/);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiHideProperty } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -296,7 +296,15 @@ export class SettingsDto {
   crm: CrmSettingsDto;
   /** Read-only status of each integration; never a secret. */
   integrations: IntegrationsDto;
-  /** Paste into the telephony or Bitrix24 outbound webhook; null until WEBHOOK_TOKEN is set. @example "https://crm.example.com/api/webhooks/incoming/3f9c1e0b7a2d4c58a1b6" */
+  // Stated in a decorator rather than a comment, so the mark is on the document whatever builds it.
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Carries a credential: the URL holds WEBHOOK_TOKEN, and whoever has it can post call events. Paste it into '
+      + 'the telephony or the Bitrix24 outbound webhook; null until WEBHOOK_TOKEN is set. Once the API has roles, only '
+      + 'administrators see it.',
+    example: 'https://crm.example.com/api/webhooks/incoming/3f9c1e0b7a2d4c58a1b6',
+  })
   incomingWebhookUrl: string | null;
   /** What to configure when there is no URL. */
   incomingWebhookHint: string | null;
