@@ -24,6 +24,7 @@ describe('recordings from URLs, skip rules and resting states', () => {
       '/big.wav': { body: big },
       '/moved': { status: 302, type: 'text/plain', body: '' },
       '/to-private': { status: 302, location: 'http://10.1.2.3/rec.mp3', body: '' },
+      '/to-nowhere': { status: 302, location: 'http://[not-an-address/rec.mp3', body: '' },
     });
     t = await startPipelineApp({ MAX_RECORDING_MB: '1' });
   });
@@ -85,6 +86,12 @@ describe('recordings from URLs, skip rules and resting states', () => {
     const done = await processed(await webhookCall(`${host.url}/to-private`));
 
     expect(done).toMatchObject({ status: 'error', errorStage: 'download', error: REFUSED });
+  });
+
+  it('ends in error at once when a redirect names no valid URL', async () => {
+    const done = await processed(await webhookCall(`${host.url}/to-nowhere`));
+
+    expect(done).toMatchObject({ status: 'error', errorStage: 'download', attempts: 1, error: 'The recording URL is not a valid URL' });
   });
 
   it('skips missed calls and calls shorter than the minimum before downloading anything', async () => {

@@ -26,7 +26,7 @@ export class GuardedDownloads {
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode) || typeof location !== 'string') return { url, ...response };
       await response.body.dump();
-      url = this.guard.check(new URL(location, url).href);
+      url = this.guard.check(URL.parse(location, url)?.href ?? location);
     }
     throw new StageError(`The recording URL at ${url.host} redirected more than ${MAX_REDIRECTS} times`, false);
   }

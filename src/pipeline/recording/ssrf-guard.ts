@@ -13,7 +13,7 @@ export class UnsafeUrlError extends Error {
  * Every refused destination gets these same words: the reason stored on a call must not tell apart
  * what was (or would have been) at an address that was never reached.
  */
-export const REFUSED_DESTINATION = 'Refusing to download the recording: the address is private, loopback or link-local, '
+const REFUSED_DESTINATION = 'Refusing to download the recording: the address is private, loopback or link-local, '
   + 'or a Bitrix24 Drive link leads away from the portal (trusted hosts go in DOWNLOAD_ALLOWED_HOSTS)';
 
 const blocked = new BlockList();
