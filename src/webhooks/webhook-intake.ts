@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
 import { parseBitrixEventBody, readCallEndEvent } from '../integrations/bitrix/bitrix-event';
+import { findUnstorableText, unstorableTextError } from '../common/storable-text';
 import { createValidationPipe } from '../common/validation';
 import { GenericCallEventDto, WebhookReplyDto } from './dto/generic-call-event.dto';
 import { GenericCallEvents } from './generic-call-events';
@@ -29,8 +30,12 @@ export class WebhookIntake {
 
   async receive(body: unknown, contentType: string | undefined, address: string): Promise<WebhookReplyDto> {
     const raw = isObject(body) ? body : {};
-    if (isBitrixEvent(raw, contentType)) return this.receiveBitrix(parseBitrixEventBody(raw), address);
-    if ('type' in raw) return this.receiveGeneric(raw, address);
+    const kind = isBitrixEvent(raw, contentType) ? 'bitrix' : 'type' in raw ? 'generic' : 'unknown';
+    const unstorable = findUnstorableText(raw);
+    // Text PostgreSQL cannot hold is not stored even in the record of the refusal.
+    if (unstorable) return this.reject(kind, null, null, address, unstorableTextError(unstorable));
+    if (kind === 'bitrix') return this.receiveBitrix(parseBitrixEventBody(raw), address);
+    if (kind === 'generic') return this.receiveGeneric(raw, address);
     return this.reject('unknown', null, raw, address, new BadRequestException(
       'The body must be a call event with "type": "call" (JSON) or a Bitrix24 event with "event" (form-encoded)',
     ));
@@ -101,9 +106,9 @@ export class WebhookIntake {
 
   /** Stores the refused event (credentials removed) and answers with the error. */
   private async reject(
-    kind: 'generic' | 'bitrix' | 'unknown', name: string | null, payload: Record<string, unknown>, address: string, error: Error, reason?: string,
+    kind: 'generic' | 'bitrix' | 'unknown', name: string | null, payload: Record<string, unknown> | null, address: string, error: Error, reason?: string,
   ): Promise<never> {
-    await this.store.add({ kind, event: name, remoteAddress: address, payload: redactPayload(payload), status: 'rejected', outcome: reason ?? error.message });
+    await this.store.add({ kind, event: name, remoteAddress: address, payload: payload && redactPayload(payload), status: 'rejected', outcome: reason ?? error.message });
     throw error;
   }
 }
