@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
 import { parseBitrixEventBody, readCallEndEvent } from '../integrations/bitrix/bitrix-event';
+import { isRowIdText } from '../common/row-id';
 import { findUnstorableText, unstorableTextError } from '../common/storable-text';
 import { createValidationPipe } from '../common/validation';
 import { GenericCallEventDto, WebhookReplyDto } from './dto/generic-call-event.dto';
@@ -11,6 +12,8 @@ import { WebhookEventStore } from './webhook-event.store';
 
 export const CALL_END_EVENT = 'ONVOXIMPLANTCALLEND';
 export const ACTIVITY_ADD_EVENT = 'ONCRMACTIVITYADD';
+/** The size of `calls.external_id`, where a Bitrix24 CALL_ID is kept. */
+const MAX_EXTERNAL_ID_LENGTH = 128;
 
 /**
  * What arrives at the incoming webhook (the path token already checked): validated, stored with its outcome,
@@ -85,6 +88,9 @@ export class WebhookIntake {
   private async acceptCallEnd(parsed: Record<string, unknown>, address: string): Promise<WebhookReplyDto> {
     const callEnd = readCallEndEvent(parsed);
     if (!callEnd) return this.reject('bitrix', CALL_END_EVENT, parsed, address, new BadRequestException('data[CALL_ID] is required'));
+    if (callEnd.callId.length > MAX_EXTERNAL_ID_LENGTH) {
+      return this.reject('bitrix', CALL_END_EVENT, parsed, address, new BadRequestException(`data[CALL_ID]: must be at most ${MAX_EXTERNAL_ID_LENGTH} characters`));
+    }
     return this.accept(CALL_END_EVENT, parsed, address, callEnd.callId);
   }
 
@@ -92,7 +98,7 @@ export class WebhookIntake {
     const data = isObject(parsed.data) ? parsed.data : {};
     const fields = isObject(data.FIELDS) ? data.FIELDS : {};
     const id = String(fields.ID ?? '');
-    if (!/^\d{1,10}$/.test(id)) return this.reject('bitrix', ACTIVITY_ADD_EVENT, parsed, address, new BadRequestException('data[FIELDS][ID] must be an activity id'));
+    if (!isRowIdText(id)) return this.reject('bitrix', ACTIVITY_ADD_EVENT, parsed, address, new BadRequestException('data[FIELDS][ID] must be an activity id'));
     return this.accept(ACTIVITY_ADD_EVENT, parsed, address, id);
   }
 
