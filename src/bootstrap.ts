@@ -7,6 +7,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { errorBody } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
+import { limitBodyDepth } from './common/body-depth';
 import { AppConfig } from './config/app-config';
 import { startEmbeddedDatabase, RunningDatabase } from './database/embedded-database';
 import { runMigrations } from './database/data-source';
@@ -43,6 +44,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(notFoundOutsideApi);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });
+  app.use(limitBodyDepth);
   app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['X-Request-Id', 'Content-Range', 'Accept-Ranges'] });
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);

@@ -1,9 +1,10 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Param, ParseIntPipe, Query, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Param, Query, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Public } from '../common/auth.guard';
+import { ParseRowIdPipe } from '../common/row-id';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { parseRange } from './audio-range';
 import { CallsService } from './calls.service';
@@ -35,7 +36,7 @@ export class CallsController {
   @ApiOperation({ summary: 'One call with transcript, analysis, metrics and stage history' })
   @ApiOkResponse({ type: CallDetailsDto })
   @ApiResponse({ status: 404, description: 'No such call' })
-  details(@Param('id', ParseIntPipe) id: number): Promise<CallDetailsDto> {
+  details(@Param('id', ParseRowIdPipe) id: number): Promise<CallDetailsDto> {
     return this.calls.details(id);
   }
 
@@ -49,7 +50,7 @@ export class CallsController {
   @ApiResponse({ status: 404, description: 'No such call, or its recording is not downloaded yet' })
   @ApiResponse({ status: 416, description: 'The range cannot be satisfied' })
   async audio(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', ParseRowIdPipe) id: number,
     @Query('token') token: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Headers('range') rangeHeader: string | undefined,

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpStatus, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ParseRowIdPipe } from '../common/row-id';
 import { ChatSyncRunner } from './chat-sync.runner';
 import { ChatsService } from './chats.service';
 import { ChatDetailsDto, ChatListDto, ChatSyncReplyDto } from './dto/chat.dto';
@@ -38,7 +39,7 @@ export class ChatsController {
   @ApiOperation({ summary: 'One chat with its messages, analysis and metrics' })
   @ApiOkResponse({ type: ChatDetailsDto })
   @ApiResponse({ status: 404, description: 'No such chat' })
-  details(@Param('id', ParseIntPipe) id: number): Promise<ChatDetailsDto> {
+  details(@Param('id', ParseRowIdPipe) id: number): Promise<ChatDetailsDto> {
     return this.chats.details(id);
   }
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { BodyTooDeepError } from './body-depth';
 import { IntegrationError } from './errors';
 
 export interface ErrorBody {
@@ -77,8 +78,10 @@ function fromHttpException(exception: HttpException): ErrorBody {
   return errorBody(status, text);
 }
 
-function clientMessage(error: ClientError, status: number): string {
+/** The message of a body parser's (or multer's) error, safe to answer and to record. */
+export function clientMessage(error: ClientError, status: number): string {
   if (error.type === 'entity.too.large') return 'Request body is too large';
   if (error.type === 'entity.parse.failed') return 'Request body is not valid JSON';
+  if (error.type === 'querystring.parse.rangeError') return new BodyTooDeepError().message;
   return error.expose === false ? (STATUS_CODES[status] ?? 'Bad request') : error.message;
 }

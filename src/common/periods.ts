@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { dayWindowText, FIRST_YEAR, isDayInWindow } from './date-window';
 import { addDays, addMonths, formatLocalDate, LocalDate, localDateOf, parseLocalDate, startOfLocalDay, weekday } from './time-zone';
 
 export const PERIODS = ['today', 'week', 'month', 'quarter', 'year'] as const;
@@ -60,18 +61,18 @@ export function resolveDateRange(query: PeriodQuery, timeZone: string, now = new
   }
   if (query.period) return calendarPeriod(query.period, timeZone, now);
   if (!query.from && !query.to) return undefined;
-  const first = query.from ? parseDay('from', query.from) : { year: 1970, month: 1, day: 1 };
-  const last = query.to ? parseDay('to', query.to) : localDateOf(now, timeZone);
+  const first = query.from ? parseDay('from', query.from, now) : { year: FIRST_YEAR, month: 1, day: 1 };
+  const last = query.to ? parseDay('to', query.to, now) : localDateOf(now, timeZone);
   if (formatLocalDate(first) > formatLocalDate(last)) throw new BadRequestException('from: must not be after to');
   return rangeOfDays(first, last, timeZone);
 }
 
-function parseDay(name: string, value: string): LocalDate {
-  const date = parseLocalDate(value.slice(0, 10));
-  if (!date || (value.length > 10 && Number.isNaN(Date.parse(value)))) {
-    throw new BadRequestException(`${name}: must be a date as YYYY-MM-DD`);
+function parseDay(name: string, value: string, now: Date): LocalDate {
+  const day = value.slice(0, 10);
+  if (!isDayInWindow(day, now) || (value.length > 10 && Number.isNaN(Date.parse(value)))) {
+    throw new BadRequestException(`${name}: must be a date as YYYY-MM-DD ${dayWindowText(now)}`);
   }
-  return date;
+  return parseLocalDate(day)!;
 }
 
 /** The interval of equal length just before the given one (for "change against the previous period"). */

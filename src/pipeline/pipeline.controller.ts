@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Param, ParseIntPipe, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ParseRowIdPipe } from '../common/row-id';
 import { CallQueueStateDto, ProcessCallDto, ProcessPendingDto, QueuedCountDto, ReanalyzeDto } from './dto/process.dto';
 import { UploadedCallDto } from './dto/upload.dto';
 import { PipelineRequests } from './pipeline-requests.service';
@@ -55,7 +56,7 @@ export class PipelineController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue one call; {force:true} re-analyses an analysed call and keeps the earlier analysis in history' })
   @ApiAcceptedResponse({ type: CallQueueStateDto })
-  process(@Param('id', ParseIntPipe) id: number, @Body() body: ProcessCallDto): Promise<CallQueueStateDto> {
+  process(@Param('id', ParseRowIdPipe) id: number, @Body() body: ProcessCallDto): Promise<CallQueueStateDto> {
     return this.requests.processOne(id, Boolean(body.force));
   }
 }

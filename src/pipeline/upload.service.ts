@@ -1,10 +1,9 @@
 import { BadRequestException, Inject, Injectable, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { open, rm } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { Call } from '../calls/entities/call.entity';
+import { createValidationPipe } from '../common/validation';
 import { Employee } from '../employees/employee.entity';
 import { AudioInfo, AudioPreparer } from './audio/audio-preparer';
 import { CallProcessingQueue } from './call-processing-queue';
@@ -70,13 +69,11 @@ export class UploadService {
   }
 }
 
+/** The form fields, checked like any body: the route takes the raw fields to remove the file whatever happens. */
+const validation = createValidationPipe();
+
 async function validFields(body: Record<string, unknown>): Promise<UploadCallDto> {
-  const fields = plainToInstance(UploadCallDto, body);
-  const errors = await validate(fields, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) {
-    throw new BadRequestException(errors.flatMap((error) => Object.values(error.constraints ?? {}).map((text) => `${error.property}: ${text}`)).join('; '));
-  }
-  return fields;
+  return (await validation.transform(body, { type: 'body', metatype: UploadCallDto })) as UploadCallDto;
 }
 
 async function readHead(path: string): Promise<Buffer> {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ParseRowIdPipe } from '../common/row-id';
 import { REPORT_TYPES } from './report.entity';
 import {
   DownloadReportQueryDto, GeneratedReportDto, GenerateReportDto, ListReportsQueryDto, ReportDetailsDto, ReportListDto, TestTelegramResultDto,
@@ -43,7 +44,7 @@ export class ReportsController {
   @ApiOperation({ summary: 'One stored report with its data' })
   @ApiOkResponse({ type: ReportDetailsDto })
   @ApiResponse({ status: 404, description: 'No such report' })
-  details(@Param('id', ParseIntPipe) id: number): Promise<ReportDetailsDto> {
+  details(@Param('id', ParseRowIdPipe) id: number): Promise<ReportDetailsDto> {
     return this.reports.details(id);
   }
 
@@ -53,7 +54,7 @@ export class ReportsController {
   @ApiResponse({ status: 200, description: 'The file, with a Content-Disposition filename' })
   @ApiResponse({ status: 400, description: 'format must be pdf or xlsx' })
   @ApiResponse({ status: 404, description: 'No such report' })
-  async download(@Param('id', ParseIntPipe) id: number, @Query() query: DownloadReportQueryDto): Promise<StreamableFile> {
+  async download(@Param('id', ParseRowIdPipe) id: number, @Query() query: DownloadReportQueryDto): Promise<StreamableFile> {
     const file = await this.reports.file(id, query.format);
     return new StreamableFile(file.content, { type: file.contentType, disposition: `attachment; filename="${file.filename}"`, length: file.content.length });
   }

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { findPage } from '../database/find-page';
 import { TelegramNotifier } from '../integrations/telegram/telegram-notifier.port';
 import type { GenerateReportDto, GeneratedReportDto, ListReportsQueryDto, ReportDetailsDto, ReportDto, ReportListDto, TestTelegramResultDto } from './dto/report.dto';
 import { renderReportPdf } from './render/report-pdf';
@@ -53,14 +54,12 @@ export class ReportsService {
   }
 
   async list(query: ListReportsQueryDto): Promise<ReportListDto> {
-    const [rows, total] = await this.dataSource.getRepository(Report).findAndCount({
+    const { items, total } = await findPage(this.dataSource.getRepository(Report), {
       select: { id: true, type: true, title: true, periodFrom: true, periodTo: true, params: true, deliveryStatus: true, deliveryError: true, sentAt: true, createdAt: true },
       where: query.type ? { type: query.type } : {},
       order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (query.page - 1) * query.pageSize,
-      take: query.pageSize,
-    });
-    return { items: rows.map(toDto), page: query.page, pageSize: query.pageSize, total };
+    }, query.page, query.pageSize);
+    return { items: items.map(toDto), page: query.page, pageSize: query.pageSize, total };
   }
 
   async details(id: number): Promise<ReportDetailsDto> {

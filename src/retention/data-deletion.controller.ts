@@ -1,5 +1,6 @@
-import { Controller, Delete, HttpCode, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ParseRowIdPipe } from '../common/row-id';
 import { DataDeletionService } from './data-deletion.service';
 
 @ApiTags('calls')
@@ -12,7 +13,7 @@ export class CallDeletionController {
   @ApiOperation({ summary: 'Delete a call with its recording, transcript and analyses (data-protection requests)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such call' })
-  remove(@Param('id', ParseIntPipe) id: number): Promise<void> {
+  remove(@Param('id', ParseRowIdPipe) id: number): Promise<void> {
     return this.deletion.deleteCall(id);
   }
 }
@@ -27,7 +28,7 @@ export class ChatDeletionController {
   @ApiOperation({ summary: 'Delete a chat with its messages and analyses (data-protection requests)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such chat' })
-  remove(@Param('id', ParseIntPipe) id: number): Promise<void> {
+  remove(@Param('id', ParseRowIdPipe) id: number): Promise<void> {
     return this.deletion.deleteChat(id);
   }
 }

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LOCK_KEYS } from '../database/advisory-locks';
+import { findPage } from '../database/find-page';
 import { SettingsVersion } from './settings-version.entity';
 import { defaultSettings } from './settings.defaults';
 import { Settings } from './settings.types';
@@ -87,10 +88,7 @@ export class SettingsService implements OnModuleInit {
 
   /** Stored versions, newest first. */
   async history(page = 1, pageSize = 50): Promise<{ items: SettingsVersion[]; total: number }> {
-    const [items, total] = await this.dataSource
-      .getRepository(SettingsVersion)
-      .findAndCount({ order: { id: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize });
-    return { items, total };
+    return findPage(this.dataSource.getRepository(SettingsVersion), { order: { id: 'DESC' } }, page, pageSize);
   }
 
   /** When the version in force was stored. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
+import { findPage } from '../database/find-page';
 import { SyncRun, SyncTrigger } from './sync-run.entity';
 
 export interface NewSyncRun {
@@ -78,12 +79,6 @@ export class SyncRunsRepository {
 
   /** Latest first. */
   async page(page: number, pageSize: number): Promise<{ items: SyncRun[]; total: number }> {
-    const [items, total] = await this.dataSource.getRepository(SyncRun).findAndCount({
-      where: { kind: 'calls' },
-      order: { startedAt: 'DESC', id: 'DESC' },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    });
-    return { items, total };
+    return findPage(this.dataSource.getRepository(SyncRun), { where: { kind: 'calls' }, order: { startedAt: 'DESC', id: 'DESC' } }, page, pageSize);
   }
 }

@@ -1,5 +1,7 @@
 import { BadRequestException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
 import { parseBitrixEventBody, readCallEndEvent } from '../integrations/bitrix/bitrix-event';
+import { isRowIdText } from '../common/row-id';
+import { findUnstorableText, unstorableTextError } from '../common/storable-text';
 import { createValidationPipe } from '../common/validation';
 import { GenericCallEventDto, WebhookReplyDto } from './dto/generic-call-event.dto';
 import { GenericCallEvents } from './generic-call-events';
@@ -10,6 +12,8 @@ import { WebhookEventStore } from './webhook-event.store';
 
 export const CALL_END_EVENT = 'ONVOXIMPLANTCALLEND';
 export const ACTIVITY_ADD_EVENT = 'ONCRMACTIVITYADD';
+/** The size of `calls.external_id`, where a Bitrix24 CALL_ID is kept. */
+const MAX_EXTERNAL_ID_LENGTH = 128;
 
 /**
  * What arrives at the incoming webhook (the path token already checked): validated, stored with its outcome,
@@ -29,8 +33,12 @@ export class WebhookIntake {
 
   async receive(body: unknown, contentType: string | undefined, address: string): Promise<WebhookReplyDto> {
     const raw = isObject(body) ? body : {};
-    if (isBitrixEvent(raw, contentType)) return this.receiveBitrix(parseBitrixEventBody(raw), address);
-    if ('type' in raw) return this.receiveGeneric(raw, address);
+    const kind = isBitrixEvent(raw, contentType) ? 'bitrix' : 'type' in raw ? 'generic' : 'unknown';
+    const unstorable = findUnstorableText(raw);
+    // Text PostgreSQL cannot hold is not stored even in the record of the refusal.
+    if (unstorable) return this.reject(kind, null, null, address, unstorableTextError(unstorable));
+    if (kind === 'bitrix') return this.receiveBitrix(parseBitrixEventBody(raw), address);
+    if (kind === 'generic') return this.receiveGeneric(raw, address);
     return this.reject('unknown', null, raw, address, new BadRequestException(
       'The body must be a call event with "type": "call" (JSON) or a Bitrix24 event with "event" (form-encoded)',
     ));
@@ -80,6 +88,9 @@ export class WebhookIntake {
   private async acceptCallEnd(parsed: Record<string, unknown>, address: string): Promise<WebhookReplyDto> {
     const callEnd = readCallEndEvent(parsed);
     if (!callEnd) return this.reject('bitrix', CALL_END_EVENT, parsed, address, new BadRequestException('data[CALL_ID] is required'));
+    if (callEnd.callId.length > MAX_EXTERNAL_ID_LENGTH) {
+      return this.reject('bitrix', CALL_END_EVENT, parsed, address, new BadRequestException(`data[CALL_ID]: must be at most ${MAX_EXTERNAL_ID_LENGTH} characters`));
+    }
     return this.accept(CALL_END_EVENT, parsed, address, callEnd.callId);
   }
 
@@ -87,7 +98,7 @@ export class WebhookIntake {
     const data = isObject(parsed.data) ? parsed.data : {};
     const fields = isObject(data.FIELDS) ? data.FIELDS : {};
     const id = String(fields.ID ?? '');
-    if (!/^\d{1,10}$/.test(id)) return this.reject('bitrix', ACTIVITY_ADD_EVENT, parsed, address, new BadRequestException('data[FIELDS][ID] must be an activity id'));
+    if (!isRowIdText(id)) return this.reject('bitrix', ACTIVITY_ADD_EVENT, parsed, address, new BadRequestException('data[FIELDS][ID] must be an activity id'));
     return this.accept(ACTIVITY_ADD_EVENT, parsed, address, id);
   }
 
@@ -101,9 +112,9 @@ export class WebhookIntake {
 
   /** Stores the refused event (credentials removed) and answers with the error. */
   private async reject(
-    kind: 'generic' | 'bitrix' | 'unknown', name: string | null, payload: Record<string, unknown>, address: string, error: Error, reason?: string,
+    kind: 'generic' | 'bitrix' | 'unknown', name: string | null, payload: Record<string, unknown> | null, address: string, error: Error, reason?: string,
   ): Promise<never> {
-    await this.store.add({ kind, event: name, remoteAddress: address, payload: redactPayload(payload), status: 'rejected', outcome: reason ?? error.message });
+    await this.store.add({ kind, event: name, remoteAddress: address, payload: payload && redactPayload(payload), status: 'rejected', outcome: reason ?? error.message });
     throw error;
   }
 }

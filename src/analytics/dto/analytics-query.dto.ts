@@ -1,20 +1,21 @@
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
 import { PeriodQueryDto, toList } from '../../common/dto/period-query.dto';
+import { IsIdOrName, RowIdFilter } from '../../common/row-id';
 import { GRANULARITIES, type Granularity } from '../analytics.sql';
 
 /** The period and the filters every analytics endpoint accepts. Without period or dates: the current month. */
 export class AnalyticsQueryDto extends PeriodQueryDto {
   /** @example 7 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @RowIdFilter()
   employeeId?: number;
 
   /**
    * Department id or exact name.
    * @example "Отдел продаж"
    */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(255) @IsIdOrName()
   department?: string;
 
   /**

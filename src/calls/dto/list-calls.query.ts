@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ScoredPageQueryDto, toList } from '../../common/dto/period-query.dto';
+import { IsIdOrName, RowIdFilter } from '../../common/row-id';
 import { CALL_DIRECTIONS, CALL_SOURCES, CALL_STATUSES, type CallDirection, type CallSource, type CallStatus } from '../entities/call.entity';
 
 export const CALL_SORTS = ['startedAt', '-startedAt', 'scoreOverall', '-scoreOverall', 'durationSec', '-durationSec', 'id', '-id'] as const;
@@ -12,11 +13,11 @@ export class ListCallsQuery extends ScoredPageQueryDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
   managerName?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @RowIdFilter()
   employeeId?: number;
 
   /** Department id or exact name. */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(255) @IsIdOrName()
   department?: string;
 
   /** One status or several, comma-separated. */
@@ -36,7 +37,7 @@ export class ListCallsQuery extends ScoredPageQueryDto {
   @IsOptional() @Matches(/^[\d\s()+-]{3,32}$/, { message: 'clientPhone must be a phone number' })
   clientPhone?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @RowIdFilter()
   crmEntityId?: number;
 
   @IsOptional() @IsString() @MinLength(1) @MaxLength(100)

@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ScoredPageQueryDto, toList } from '../../common/dto/period-query.dto';
+import { RowIdFilter } from '../../common/row-id';
 
 export const CHAT_SORTS = ['startedAt', '-startedAt', 'scoreOverall', '-scoreOverall', 'messageCount', '-messageCount', 'id', '-id'] as const;
 export type ChatSort = (typeof CHAT_SORTS)[number];
@@ -12,7 +13,7 @@ export class ListChatsQuery extends ScoredPageQueryDto {
   @IsOptional() @Transform(toLowerCaseList) @Matches(/^[a-z0-9_]{1,32}$/, { each: true, message: 'channel must be channel names like telegram,whatsapp' })
   channel?: string[];
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @RowIdFilter()
   employeeId?: number;
 
   /** One risk level or several, comma-separated. */

@@ -1,9 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDayInWindow } from '../date-window';
 import { PERIODS, type PeriodName } from '../periods';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { PageNumber, PageSize } from './paging';
 
 /** `a,b` or a repeated parameter becomes a list. */
 export const toList = ({ value }: { value: unknown }) =>
@@ -22,25 +22,25 @@ export class PeriodQueryDto {
    * First day, inclusive, YYYY-MM-DD in the settings time zone.
    * @example "2026-03-01"
    */
-  @IsOptional() @Matches(DATE, { message: 'from must be a date as YYYY-MM-DD' })
+  @IsOptional() @IsDayInWindow()
   from?: string;
 
   /**
    * Last day, inclusive, YYYY-MM-DD in the settings time zone.
    * @example "2026-03-31"
    */
-  @IsOptional() @Matches(DATE, { message: 'to must be a date as YYYY-MM-DD' })
+  @IsOptional() @IsDayInWindow()
   to?: string;
 }
 
 /** A page of a list within a period. */
 export class PagedPeriodQueryDto extends PeriodQueryDto {
   /** Page number, from 1. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @PageNumber()
   page: number = 1;
 
   /** Items per page, 1–200. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @PageSize(200)
   pageSize: number = 20;
 }
 

@@ -1,8 +1,9 @@
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsMonthInWindow } from '../../common/date-window';
 
 export class CostsQueryDto {
   /** The month, YYYY-MM; the current month in the settings time zone when absent. */
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must look like 2025-01' })
+  @IsOptional() @IsMonthInWindow()
   month?: string;
 }
 

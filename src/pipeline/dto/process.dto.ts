@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { CALL_STATUSES, type CallStatus } from '../../calls/entities/call.entity';
+import { IsDayInWindow } from '../../common/date-window';
+import { RowIdFilter } from '../../common/row-id';
 
 export class ProcessCallDto {
   /** Re-run the analysis of an analysed call; the previous analysis stays in its history. */
@@ -15,18 +16,16 @@ export class ProcessPendingDto {
   includeErrors?: boolean;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export class ReanalyzeDto {
   /** First day (YYYY-MM-DD in the settings time zone), inclusive. */
-  @IsOptional() @Matches(DATE, { message: 'from must be a date YYYY-MM-DD' })
+  @IsOptional() @IsDayInWindow()
   from?: string;
 
   /** Last day (YYYY-MM-DD in the settings time zone), inclusive. */
-  @IsOptional() @Matches(DATE, { message: 'to must be a date YYYY-MM-DD' })
+  @IsOptional() @IsDayInWindow()
   to?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @RowIdFilter()
   employeeId?: number;
 
   @ApiPropertyOptional({ enum: CALL_STATUSES })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
+import { IsCallStartTime } from '../../common/date-window';
 
 /** The form fields sent with an uploaded recording. */
 export class UploadCallDto {
@@ -14,8 +15,8 @@ export class UploadCallDto {
   @IsOptional() @IsIn(CALL_DIRECTIONS)
   direction?: CallDirection;
 
-  /** When the call began (ISO 8601); the upload time when absent. */
-  @IsOptional() @IsISO8601({ strict: true })
+  /** When the call began (ISO 8601, from 2000 to a day from now); the upload time when absent. */
+  @IsOptional() @IsCallStartTime()
   startedAt?: string;
 }
 

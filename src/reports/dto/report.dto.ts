@@ -1,7 +1,7 @@
-import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { GRANULARITIES, type Granularity } from '../../analytics/analytics.sql';
 import { AnalyticsQueryDto } from '../../analytics/dto/analytics-query.dto';
+import { PageNumber, PageSize } from '../../common/dto/paging';
 import { REPORT_TYPES, type ReportType } from '../report.entity';
 
 /** The period and filters of the report, as for analytics; the digest defaults to today. */
@@ -30,11 +30,11 @@ export class GenerateReportDto extends AnalyticsQueryDto {
 
 export class ListReportsQueryDto {
   /** @example 1 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @PageNumber()
   page: number = 1;
 
   /** @example 20 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @PageSize(200)
   pageSize: number = 20;
 
   /** @example "employees" */

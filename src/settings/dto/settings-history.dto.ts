@@ -1,13 +1,12 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageNumber, PageSize } from '../../common/dto/paging';
 
 export class SettingsHistoryQuery {
   /** Page number, from 1. @example 1 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @PageNumber()
   page: number = 1;
 
   /** Versions per page, 1–100. @example 20 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @PageSize(100)
   pageSize: number = 20;
 }
 

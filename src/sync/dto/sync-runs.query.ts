@@ -1,12 +1,11 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageNumber, PageSize } from '../../common/dto/paging';
 
 export class ListSyncRunsQuery {
   /** Page number, from 1. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @PageNumber()
   page: number = 1;
 
   /** Runs per page, 1–100. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @PageSize(100)
   pageSize: number = 20;
 }

@@ -1,8 +1,9 @@
 import { Transform } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min,
+  IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min,
 } from 'class-validator';
 import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
+import { IsCallStartTime } from '../../common/date-window';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -24,8 +25,8 @@ export class GenericCallEventDto {
   @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(255)
   managerName: string;
 
-  /** ISO 8601 with an offset; default: when the event arrived. @example "2026-11-20T12:15:00+03:00" */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'startedAt must be an ISO 8601 date-time' })
+  /** ISO 8601 with an offset, from 2000 to a day from now; default: when the event arrived. @example "2026-11-20T12:15:00+03:00" */
+  @IsOptional() @IsCallStartTime()
   startedAt?: string;
 
   /** @example 184 */
