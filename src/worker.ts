@@ -15,6 +15,8 @@ export async function createWorker(config: AppConfig): Promise<INestApplicationC
 }
 
 async function main(): Promise<void> {
+  // Recordings, prepared audio and uploads are the customers' conversations: no one else may read what we write.
+  process.umask(0o077);
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadAppConfig(process.env);
   const database = await prepareDatabase(config);
