@@ -11,7 +11,6 @@
  */
 import { Logger } from '@nestjs/common';
 import autocannon from 'autocannon';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { Pool } from 'pg';
 import { AnalyticsService } from '../src/analytics/analytics.service';
 import { employeesLeaderboardSql, periodTotalsSql, SqlQuery, trendMentionsSql, trendSeriesSql } from '../src/analytics/analytics.sql';
@@ -120,8 +119,6 @@ function printResults(results: { name: string; api: Latency; sql: Latency }[]): 
 async function openDatabase(): Promise<RunningDatabase> {
   let database: RunningDatabase = { url: process.env.BENCH_DATABASE_URL ?? '', stop: async () => undefined };
   if (!database.url) {
-    mkdirSync(DATA_DIR, { recursive: true });
-    chmodSync(DATA_DIR, 0o755);
     database = await startEmbeddedDatabase(DATA_DIR);
   }
   await runMigrations(database.url);

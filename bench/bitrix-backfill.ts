@@ -14,7 +14,7 @@
  * calls/second over the whole set is extrapolated from the portal's sustained 2 requests/second.
  */
 import { fork } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -114,7 +114,6 @@ class FixedClock extends SyncClock {
 /** The first sync of an empty database: the whole history through CallSyncService into PostgreSQL. */
 async function storeBackfill(webhookUrl: string, expected: number[], lastCallAt: Date) {
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-backfill-'));
-  chmodSync(dir, 0o755);
   const database = await startEmbeddedDatabase(dir);
   try {
     await runMigrations(database.url);

@@ -5,8 +5,6 @@
  * its event loop.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { buildCallListSql } from '../src/calls/calls.query';
 import { fetchCallPage } from '../src/calls/calls.service';
@@ -14,6 +12,7 @@ import { ListCallsQuery } from '../src/calls/dto/list-calls.query';
 import { freePort } from '../src/database/embedded-database';
 import { openBenchDatabase, percentile } from './support/bench-database';
 import { RARE_TERM } from './support/seed';
+import { startServiceProcess, stopServiceProcess } from './support/service-process';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -31,20 +30,6 @@ interface Figures {
   p50: number;
   p99: number;
   rps: number;
-}
-
-async function startService(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ROLE: 'api', LOG_LEVEL: 'info', DB_POOL_SIZE: String(POOL_SIZE), TIME_ZONE, API_TOKEN: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/api/health`).then((res) => res.ok).catch(() => false);
-    if (ready) return child;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill();
-  throw new Error('the service did not start');
 }
 
 /** One load of the endpoint for `seconds`: the latency of every 2xx answer at full precision (autocannon's own histogram keeps whole milliseconds). */
@@ -100,7 +85,7 @@ function print(name: string, api: Figures, baseline: Figures): void {
 async function main(): Promise<void> {
   const database = await openBenchDatabase();
   const port = await freePort();
-  const service = await startService(database.url, port);
+  const service = await startServiceProcess(port, { DATABASE_URL: database.url, ROLE: 'api', LOG_LEVEL: 'info', DB_POOL_SIZE: String(POOL_SIZE), TIME_ZONE });
   const pool = new Pool({ connectionString: database.url, max: POOL_SIZE });
   const scenarios: Scenario[] = [
     { name: `page of 50, period=month + employeeId`, query: { period: 'month', employeeId: '17', pageSize: '50' } },
@@ -115,8 +100,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await pool.end();
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service.once('exit', resolve));
+    await stopServiceProcess(service);
     await database.stop();
   }
 }

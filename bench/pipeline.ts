@@ -12,7 +12,7 @@
  * DB_POOL_SIZE (10, the service's default), BENCH_DATABASE_URL (else an embedded PostgreSQL in a temporary directory).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
@@ -159,7 +159,6 @@ function pipelineOnly(config: AppConfig) {
 async function openDatabase(): Promise<{ database: RunningDatabase; cleanup: () => void }> {
   if (process.env.BENCH_DATABASE_URL) return { database: { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined }, cleanup: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'crm-bench-pipeline-'));
-  chmodSync(dir, 0o755);
   return { database: await startEmbeddedDatabase(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -9,12 +9,14 @@ import { errorBody } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
 import { limitBodyDepth } from './common/body-depth';
 import { AppConfig } from './config/app-config';
+import { secureDataDir } from './database/data-dir';
 import { startEmbeddedDatabase, RunningDatabase } from './database/embedded-database';
 import { runMigrations } from './database/data-source';
 import { setupSwagger } from './swagger';
 
 /** Resolves the database (embedded when no DATABASE_URL) and applies migrations unless switched off. */
 export async function prepareDatabase(config: AppConfig): Promise<RunningDatabase> {
+  if (config.database.url) secureDataDir(config.dataDir);
   const database = config.database.url
     ? { url: config.database.url, stop: async () => undefined }
     : await startEmbeddedDatabase(config.dataDir, config.database.embeddedPort);

@@ -5,6 +5,8 @@ import { onShutdownSignal } from './common/shutdown';
 import { loadAppConfig } from './config/app-config';
 
 async function main(): Promise<void> {
+  // Recordings, prepared audio and uploads are the customers' conversations: no one else may read what we write.
+  process.umask(0o077);
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadAppConfig(process.env);
   const database = await prepareDatabase(config);

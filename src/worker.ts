@@ -8,13 +8,15 @@ import { onShutdownSignal } from './common/shutdown';
 import { AppConfig, loadAppConfig } from './config/app-config';
 
 /** The pipeline without HTTP: several of these can run beside one API process (`ROLE=api`). */
-export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
+async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
   const context = await NestFactory.createApplicationContext(AppModule.register({ ...config, role: 'worker' }), { bufferLogs: true });
   context.useLogger(context.get(PinoLogger));
   return context.init();
 }
 
 async function main(): Promise<void> {
+  // Recordings, prepared audio and uploads are the customers' conversations: no one else may read what we write.
+  process.umask(0o077);
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadAppConfig(process.env);
   const database = await prepareDatabase(config);
@@ -30,9 +32,7 @@ async function main(): Promise<void> {
   onShutdownSignal(shutdown);
 }
 
-if (require.main === module) {
-  main().catch((error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  });
-}
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

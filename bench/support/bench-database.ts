@@ -1,4 +1,3 @@
-import { chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,10 +14,7 @@ export async function openBenchDatabase(options: Partial<BenchDataOptions> = {})
   if (process.env.BENCH_DATABASE_URL) {
     database = { url: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
   } else {
-    const dir = join(tmpdir(), 'crm-bench-data');
-    mkdirSync(dir, { recursive: true });
-    chmodSync(dir, 0o755);
-    database = await startEmbeddedDatabase(dir);
+    database = await startEmbeddedDatabase(join(tmpdir(), 'crm-bench-data'));
   }
   await runMigrations(database.url);
   const wanted = { ...DEFAULT_BENCH_DATA, ...options };

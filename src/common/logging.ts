@@ -12,10 +12,15 @@ export function maskUrl(url: string | undefined): string {
 }
 
 let stdout: pino.DestinationStream | undefined;
+const LOG_BACKLOG_BYTES = 16 * 1024 * 1024;
 
-/** Standard output written asynchronously: under load, log lines are batched instead of one write each. */
+/**
+ * Standard output written asynchronously: under load, log lines are batched instead of one write each. Lines wait
+ * in memory while the reader (a terminal, a log collector) is slow; past 16 MB of them, new lines are dropped
+ * rather than growing the heap until the process dies.
+ */
 function asyncStdout(): pino.DestinationStream {
-  return (stdout ??= pino.destination({ dest: 1, sync: false }));
+  return (stdout ??= pino.destination({ dest: 1, sync: false, maxLength: LOG_BACKLOG_BYTES }));
 }
 
 /** Request logging as the service runs it; `destination` is standard output unless a test reads the lines. */

@@ -5,6 +5,8 @@ import { DataSource, QueryRunner } from 'typeorm';
  * skip each other's work.
  */
 export const LOCK_KEYS = {
+  /** Held shared by every process using the embedded PostgreSQL, exclusively by the one that stops it. */
+  embeddedServerUsers: 727_000,
   /** Migrations, one instance at a time. */
   migrations: 727_001,
   /** Seeding and updating the settings. */

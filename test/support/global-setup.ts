@@ -1,4 +1,4 @@
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -15,9 +15,7 @@ export const TEMPLATE_DATABASE = 'crm_test_template';
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    const dir = mkdtempSync(join(tmpdir(), 'crm-test-db-'));
-    chmodSync(dir, 0o755);
-    const database = await startEmbeddedDatabase(dir);
+    const database = await startEmbeddedDatabase(mkdtempSync(join(tmpdir(), 'crm-test-db-')));
     (globalThis as { __testDatabase?: unknown }).__testDatabase = database;
     adminUrl = database.url.replace(/\/crm$/, '/postgres');
   }

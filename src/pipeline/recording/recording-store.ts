@@ -59,14 +59,14 @@ export class RecordingStore {
 
   async partialPath(): Promise<string> {
     const dir = join(this.directory, '.partial');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return join(dir, randomUUID());
   }
 
   private async keep(path: string, callId: number, extension: string): Promise<{ relativePath: string }> {
     const now = new Date();
     const dir = join(this.directory, String(now.getUTCFullYear()), String(now.getUTCMonth() + 1).padStart(2, '0'));
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, `call-${callId}-${randomUUID().slice(0, 8)}.${extension}`);
     await rename(path, target);
     return { relativePath: relative(this.dataDir, target) };
