@@ -1,4 +1,5 @@
 import type { CallDirection } from '../calls/entities/call.entity';
+import { departmentMembersSql } from '../employees/department-members';
 
 /** What every analytics query is about: a period, the one before it, and optional filters. */
 export interface AnalyticsScope {
@@ -12,7 +13,7 @@ export interface AnalyticsScope {
   previousLastDay: string;
   timeZone: string;
   employeeId?: number;
-  /** Department id or exact name (case-insensitive). */
+  /** Department id, or its name in any letter case. */
   department?: string;
   direction?: CallDirection[];
 }
@@ -37,8 +38,7 @@ class Params {
 }
 
 function departmentMembers(department: string, params: Params): string {
-  const condition = /^\d+$/.test(department) ? `d.id = ${params.bind(Number(department))}` : `lower(d.name) = lower(${params.bind(department)})`;
-  return `SELECT e.id FROM employees e JOIN departments d ON d.id = ANY(e.department_ids) WHERE ${condition}`;
+  return departmentMembersSql(department, (value) => params.bind(value));
 }
 
 /** Calls of the period (and of the previous one unless `currentOnly`) that pass the filters; `cur` tells them apart. */

@@ -15,7 +15,7 @@ export class ListCallsQuery extends ScoredPageQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1)
   employeeId?: number;
 
-  /** Department id or exact name. */
+  /** Department id, or its whole name in any letter case (ё and е alike). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
   department?: string;
 
