@@ -30,6 +30,7 @@ export interface ProblematicCall {
 }
 
 export interface ProblematicCallCount {
+  employeeId: number | null;
   managerName: string | null;
   calls: number;
 }

@@ -248,16 +248,16 @@ export function problematicCallsSql(scope: AnalyticsScope, maxScore: number, lim
   return { text, values: params.values };
 }
 
-/** How many problematic calls each manager had, most first; a call without a known manager counts under null. */
+/** How many problematic calls each manager had, most first; calls without a known manager count under null. */
 export function problematicCallsByManagerSql(scope: AnalyticsScope, maxScore: number): SqlQuery {
   const params = new Params();
   const calls = problematicCalls(scope, params);
   const text = `
-    SELECT coalesce(e.name, c.manager_name) AS "managerName", count(*)::int AS calls
+    SELECT c.employee_id AS "employeeId", coalesce(e.name, c.manager_name) AS "managerName", count(*)::int AS calls
       FROM (${calls}) c
       LEFT JOIN employees e ON e.id = c.employee_id
      WHERE ${problematic(maxScore, params)}
-     GROUP BY 1
-     ORDER BY calls DESC, 1`;
+     GROUP BY 1, 2
+     ORDER BY calls DESC, 2`;
   return { text, values: params.values };
 }

@@ -101,7 +101,7 @@ export const RU = {
     status: 'Статус',
     duration: 'Длительность',
     reportCaption: (title: string, period: string) => `${title} · ${period}`,
-    reportFailed: 'Не удалось подготовить отчёт, попробуйте позже.',
+    failed: 'Не получилось ответить, попробуйте позже.',
     commands: {
       top: 'Рейтинг менеджеров', worst: 'Кому нужна помощь', report: 'Отчёт файлом', call: 'Звонок по номеру', help: 'Справка',
     } as Record<string, string>,
@@ -208,7 +208,7 @@ export const EN: Messages = {
     status: 'Status',
     duration: 'Duration',
     reportCaption: (title, period) => `${title} · ${period}`,
-    reportFailed: 'The report could not be prepared; try again later.',
+    failed: 'Something went wrong; try again later.',
     commands: { top: 'Leaderboard of managers', worst: 'Who needs help', report: 'A report as a file', call: 'A call by its number', help: 'Help' },
   },
 };

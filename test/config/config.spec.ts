@@ -25,6 +25,9 @@ describe('configuration', () => {
       BITRIX_SYNC_INTERVAL_MINUTES: '15',
       TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi',
       TELEGRAM_CHAT_ID: '-100123',
+      TELEGRAM_BOT_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-sixteen',
+      TELEGRAM_BOT_CHAT_IDS: '555, -100456',
       TRANSCRIBE_BACKEND: 'openai-api',
       TIME_ZONE: 'Asia/Yekaterinburg',
     });
@@ -34,7 +37,7 @@ describe('configuration', () => {
       database: { url: 'postgres://u:p@db:5432/crm', migrateOnStart: false },
       corsOrigins: ['http://a.example', 'http://b.example'],
       bitrix: { webhookUrl: 'https://portal.bitrix24.ru/rest/1/abc123', syncIntervalMinutes: 15 },
-      telegram: { chatId: '-100123' },
+      telegram: { chatId: '-100123', bot: { mode: 'webhook', webhookSecret: 'a-secret-of-sixteen', extraChatIds: ['555', '-100456'] } },
       transcription: { backend: 'openai-api' },
       timeZone: 'Asia/Yekaterinburg',
     });
@@ -50,11 +53,19 @@ describe('configuration', () => {
     ['BITRIX_SYNC_INTERVAL_MINUTES', '0'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['TELEGRAM_BOT_TOKEN', 'token-without-id'],
+    ['TELEGRAM_BOT_MODE', 'push'],
+    ['TELEGRAM_WEBHOOK_SECRET', 'short'],
+    ['TELEGRAM_BOT_CHAT_IDS', '@channel'],
     ['TRANSCRIBE_BACKEND', 'vosk'],
     ['LOG_LEVEL', 'loud'],
     ['TIME_ZONE', 'Mars/Olympus'],
   ])('refuses to start when %s is %p, naming the variable', (name, value) => {
     expect(() => loadAppConfig({ [name]: value })).toThrow(new RegExp(`Invalid configuration[\\s\\S]*${name}`));
+  });
+
+  it('polls for bot commands by default, and needs a secret for webhook mode', () => {
+    expect(loadAppConfig({}).telegram.bot).toEqual({ mode: 'polling', webhookSecret: undefined, extraChatIds: [] });
+    expect(() => loadAppConfig({ TELEGRAM_BOT_MODE: 'webhook' })).toThrow(/TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_MODE is webhook/);
   });
 
   it('never puts a secret into the validation message', () => {
