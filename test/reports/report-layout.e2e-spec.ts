@@ -22,7 +22,7 @@ describe('report layout as a reader sees it', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await seedDemo(t.dataSource, { now: NOW });
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   async function check(type: string, body: Record<string, unknown>) {
@@ -59,5 +59,5 @@ describe('report layout as a reader sees it', () => {
     } finally {
       await t.app.get(SettingsService).update({ analysis: { language: 'ru' } }, 'test');
     }
-  });
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ describe('Telegram bot, long polling', () => {
     telegram.state.chats.set(PRIVATE_CHAT, 'ok');
     t = await startTestApp(telegramEnv(telegram, { TELEGRAM_BOT_CHAT_IDS: PRIVATE_CHAT }), undefined, [FAST_POLLING]);
     await seedDemo(t.dataSource, { now: NOW });
-  });
+  }, 120_000);
   afterAll(async () => {
     await t.close();
     await telegram.close();
