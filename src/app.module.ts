@@ -21,6 +21,7 @@ import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
 import { SettingsModule } from './settings/settings.module';
 import { SyncModule } from './sync/sync.module';
+import { TelegramBotModule } from './telegram-bot/telegram-bot.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -48,6 +49,7 @@ export class AppModule {
         CrmModule,
         RetentionModule,
         HealthModule,
+        TelegramBotModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiTokenGuard },

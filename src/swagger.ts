@@ -16,6 +16,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('reports', 'Stored reports, their downloads and Telegram delivery')
     .addTag('settings', 'Settings stored in PostgreSQL, their history and integration status')
     .addTag('webhooks', 'Incoming events from telephony and Bitrix24')
+    .addTag('telegram', 'Bot commands Telegram posts in webhook mode')
     .addTag('health', 'Service status')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN of the service' }, 'bearer')
     .addSecurityRequirements('bearer')

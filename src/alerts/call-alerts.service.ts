@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LOCK_KEYS } from '../database/advisory-locks';
+import { Locale, localeOf } from '../i18n/locale';
 import { escapeHtml } from '../integrations/telegram/html';
 import { CallAlert, formatCallAlert } from '../integrations/telegram/messages';
 import { AnalysedEvent, AnalysisEvents } from '../pipeline/analysis-events';
@@ -51,7 +52,8 @@ export class CallAlertsService implements OnModuleInit {
     if (!settings.alerts.enabled) return;
     const call = await this.loadSubject(event);
     if (!call?.riskLevel || RISK_ORDER[call.riskLevel] < RISK_ORDER[settings.alerts.minRiskLevel]) return;
-    const html = formatCallAlert(this.alertOf(call, settings));
+    const locale = localeOf(settings.analysis.language);
+    const html = formatCallAlert(this.alertOf(call, settings, locale), locale);
     const row = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.alertCap]);
       const [{ sent }] = await manager.query(
@@ -73,9 +75,10 @@ export class CallAlertsService implements OnModuleInit {
           AND created_at >= now() - interval '1 day' AND created_at < date_trunc('hour', now())
         GROUP BY 1 ORDER BY 1`,
     );
-    const { timeZone, alerts } = await this.settings.get();
+    const { timeZone, alerts, analysis } = await this.settings.get();
+    const locale = localeOf(analysis.language);
     for (const { hour, count } of hours) {
-      const html = suppressedSummary(count, alerts.maxPerHour, hour, timeZone);
+      const html = suppressedSummary(count, alerts.maxPerHour, locale.format.dateTime(hour, timeZone), locale);
       const row = await this.outbox.add({ kind: 'alert-summary', dedupeKey: `alert-summary:${hour.toISOString()}`, html });
       if (row) await this.outbox.deliver(row);
     }
@@ -101,8 +104,8 @@ export class CallAlertsService implements OnModuleInit {
     return rows[0];
   }
 
-  private alertOf(call: AnalysedCall, settings: Settings): CallAlert {
-    const failed = (call.failedChecks ?? []).map((title) => `Not done: ${title}`);
+  private alertOf(call: AnalysedCall, settings: Settings, locale: Locale): CallAlert {
+    const failed = (call.failedChecks ?? []).map((title) => locale.text.notDone(title));
     return {
       kind: call.kind,
       callId: call.callId,
@@ -121,7 +124,6 @@ export class CallAlertsService implements OnModuleInit {
   }
 }
 
-function suppressedSummary(count: number, cap: number, hour: Date, timeZone: string): string {
-  const clock = new Intl.DateTimeFormat('ru-RU', { timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' }).format(hour);
-  return `🔕 <b>${count} more alerts suppressed this hour</b>\nThe limit is ${cap} alerts an hour (hour from ${escapeHtml(clock)}). Open the calls list filtered by risk to see them.`;
+function suppressedSummary(count: number, cap: number, hour: string, locale: Locale): string {
+  return locale.text.alerts.suppressed(locale.format, count, cap, escapeHtml(hour));
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IntegrationName } from '../common/errors';
+import { Locale, localeOf } from '../i18n/locale';
 import { formatIntegrationAlert } from '../integrations/telegram/messages';
 import { SettingsService } from '../settings/settings.service';
 import { NotificationOutbox } from './notification-outbox';
@@ -31,10 +32,12 @@ export class IntegrationAlertsService {
         WHERE failing_since IS NOT NULL AND name = ANY($1)`,
       [WATCHED],
     );
-    const { timeZone } = await this.settings.get();
+    const { timeZone, analysis } = await this.settings.get();
+    const locale = localeOf(analysis.language);
     let sent = 0;
     for (const integration of failing.filter((candidate) => isAlarming(candidate, Date.now()))) {
-      const html = formatIntegrationAlert({ integration: integration.name, problem: problemOf(integration), since: integration.failingSince, timeZone });
+      const alert = { integration: integration.name, problem: problemOf(integration, locale), since: integration.failingSince, timeZone };
+      const html = formatIntegrationAlert(alert, locale);
       const dedupeKey = `integration-alert:${integration.name}:${integration.failingSince.getTime()}`;
       const row = await this.outbox.add({ kind: 'integration-alert', dedupeKey, html });
       if (row && (await this.outbox.deliver(row))) sent++;
@@ -47,7 +50,7 @@ function isAlarming(integration: FailingIntegration, now: number): boolean {
   return now - integration.failingSince.getTime() >= 3_600_000 || AUTH_FAILURE.test(integration.lastError ?? '');
 }
 
-function problemOf(integration: FailingIntegration): string {
-  const error = integration.lastError ?? 'Every attempt fails';
-  return AUTH_FAILURE.test(error) ? `${error}. Access was refused: check the credentials or the webhook.` : `${error}. It has been failing for over an hour.`;
+function problemOf(integration: FailingIntegration, { text }: Locale): string {
+  const error = integration.lastError ?? text.alerts.everyAttemptFails;
+  return `${error}. ${AUTH_FAILURE.test(error) ? text.alerts.accessRefused : text.alerts.failingForAnHour}`;
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationError } from '../common/errors';
 import { TelegramNotifier } from '../integrations/telegram/telegram-notifier.port';
 import type { Notification, NotificationStatus } from '../notifications/notification.entity';
+import { ChartPhoto, chartPhotoPng } from '../reports/render/chart-photo';
 
 /** Attempts before a message is left `failed` for good. */
 export const MAX_ATTEMPTS = 5;
@@ -18,7 +19,10 @@ export interface OutgoingMessage {
   payload?: Record<string, unknown>;
 }
 
-type Row = Pick<Notification, 'id' | 'kind' | 'attempts'> & { html: string | null };
+/** A stored message; `photo` (a digest's chart) goes before the text on every attempt. */
+type Row = Pick<Notification, 'id' | 'kind' | 'attempts'> & { html: string | null; photo?: ChartPhoto | null };
+
+const ROW_COLUMNS = `id, kind, attempts, payload ->> 'html' AS html, payload -> 'photo' AS photo`;
 
 /**
  * Telegram messages as `notifications` rows: the unique dedupe key sends each once, whoever asks twice;
@@ -41,7 +45,7 @@ export class NotificationOutbox {
       `INSERT INTO notifications (channel, kind, dedupe_key, payload, status, attempts)
        VALUES ('telegram', $1, $2, $3, $4, $5)
        ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id, kind, attempts, payload ->> 'html' AS html`,
+       RETURNING ${ROW_COLUMNS}`,
       [message.kind, message.dedupeKey, { ...message.payload, ...(message.html === undefined ? {} : { html: message.html }) }, status, status === 'pending' ? 1 : 0],
     );
     return rows[0];
@@ -54,6 +58,7 @@ export class NotificationOutbox {
       return false;
     }
     try {
+      if (row.photo) await this.telegram.sendPhoto(chartPhotoPng(row.photo), row.photo.captionHtml);
       await this.telegram.sendHtml(row.html ?? '');
       await this.record(row.id, 'sent', null);
       return true;
@@ -97,7 +102,7 @@ export class NotificationOutbox {
                      WHERE status IN ('pending', 'failed') AND channel = 'telegram' AND attempts < $1 AND payload ? 'html'
                        AND created_at + (power(2, attempts) - 1) * interval '1 minute' <= now()
                      ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, kind, attempts, payload ->> 'html' AS html`,
+        RETURNING ${ROW_COLUMNS}`,
       [MAX_ATTEMPTS],
     );
     return rows[0];

@@ -5,7 +5,8 @@ import { calendarPeriod, DateRange, previousRange, resolveDateRange } from '../c
 import { LOCK_KEYS } from '../database/advisory-locks';
 import { SettingsService } from '../settings/settings.service';
 import {
-  AnalyticsScope, employeesLeaderboardSql, Granularity, periodTotalsSql, problematicCallsSql, SqlQuery, trendMentionsSql, trendSeriesSql,
+  AnalyticsScope, employeesLeaderboardSql, Granularity, periodTotalsSql, problematicCallsByManagerSql, problematicCallsSql, SqlQuery, trendMentionsSql,
+  trendSeriesSql,
 } from './analytics.sql';
 import type { AnalyticsQueryDto } from './dto/analytics-query.dto';
 import { EmployeesAnalyticsDto, EmployeeStatsDto, MentionDto, MetricChangeDto, PeriodDto, SummaryDto, TrendPointDto, TrendsDto } from './dto/analytics.dto';
@@ -26,6 +27,12 @@ export interface ProblematicCall {
   conflictReasons: string[];
   failedChecks: string[];
   summary: string | null;
+}
+
+export interface ProblematicCallCount {
+  employeeId: number | null;
+  managerName: string | null;
+  calls: number;
 }
 
 type MentionRow = { kind: 'products' | 'refusalReasons' | 'tags'; name: string; count: number; previousCount: number };
@@ -130,6 +137,11 @@ export class AnalyticsService {
 
   problematicCalls(scope: AnalyticsScope, maxScore: number, limit = 200): Promise<ProblematicCall[]> {
     return this.run<ProblematicCall>(problematicCallsSql(scope, maxScore, limit));
+  }
+
+  /** The same calls as `problematicCalls`, all of them, counted per manager. */
+  problematicCallsByManager(scope: AnalyticsScope, maxScore: number): Promise<ProblematicCallCount[]> {
+    return this.run<ProblematicCallCount>(problematicCallsByManagerSql(scope, maxScore));
   }
 
   private run<T>(query: SqlQuery): Promise<T[]> {

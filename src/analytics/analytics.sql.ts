@@ -1,4 +1,5 @@
 import type { CallDirection } from '../calls/entities/call.entity';
+import { departmentMembersSql } from '../employees/department-members';
 
 /** What every analytics query is about: a period, the one before it, and optional filters. */
 export interface AnalyticsScope {
@@ -12,7 +13,7 @@ export interface AnalyticsScope {
   previousLastDay: string;
   timeZone: string;
   employeeId?: number;
-  /** Department id or exact name (case-insensitive). */
+  /** Department id, or its name in any letter case. */
   department?: string;
   direction?: CallDirection[];
 }
@@ -37,8 +38,7 @@ class Params {
 }
 
 function departmentMembers(department: string, params: Params): string {
-  const condition = /^\d+$/.test(department) ? `d.id = ${params.bind(Number(department))}` : `lower(d.name) = lower(${params.bind(department)})`;
-  return `SELECT e.id FROM employees e JOIN departments d ON d.id = ANY(e.department_ids) WHERE ${condition}`;
+  return departmentMembersSql(department, (value) => params.bind(value));
 }
 
 /** Calls of the period (and of the previous one unless `currentOnly`) that pass the filters; `cur` tells them apart. */
@@ -214,12 +214,22 @@ export function periodTotalsSql(scope: AnalyticsScope): SqlQuery {
 }
 
 /**
- * High-risk calls and calls scoring below `maxScore` in the period, worst first, with the reasons their latest
- * analysis gives: conflict reasons and the checklist criteria that failed.
+ * The calls of the period that count as problematic: high risk, or scoring below `maxScore`. The problematic-calls
+ * report, the digest's chart and the bot all take their calls from here.
+ */
+function problematicCalls(scope: AnalyticsScope, params: Params): string {
+  return scopedCalls(scope, params, 'c.id, c.started_at, c.employee_id, c.manager_name, c.client_phone, c.score_overall, c.risk_level, c.latest_analysis_id', true);
+}
+
+const problematic = (maxScore: number, params: Params) => `(c.risk_level = 'high' OR c.score_overall < ${params.bind(maxScore)})`;
+
+/**
+ * Problematic calls, worst first, with the reasons their latest analysis gives: conflict reasons and the
+ * checklist criteria that failed.
  */
 export function problematicCallsSql(scope: AnalyticsScope, maxScore: number, limit: number): SqlQuery {
   const params = new Params();
-  const calls = scopedCalls(scope, params, 'c.id, c.started_at, c.employee_id, c.manager_name, c.client_phone, c.score_overall, c.risk_level, c.latest_analysis_id', true);
+  const calls = problematicCalls(scope, params);
   const text = `
     SELECT c.id AS "callId", c.started_at AS "startedAt", coalesce(e.name, c.manager_name) AS "managerName",
            c.client_phone AS "clientPhone", c.score_overall AS score, c.risk_level AS "riskLevel",
@@ -232,8 +242,22 @@ export function problematicCallsSql(scope: AnalyticsScope, maxScore: number, lim
       FROM (${calls}) c
       LEFT JOIN employees e ON e.id = c.employee_id
       LEFT JOIN analyses a ON a.id = c.latest_analysis_id
-     WHERE c.risk_level = 'high' OR c.score_overall < ${params.bind(maxScore)}
+     WHERE ${problematic(maxScore, params)}
      ORDER BY c.score_overall ASC NULLS LAST, c.started_at DESC, c.id DESC
      LIMIT ${params.bind(limit)}`;
+  return { text, values: params.values };
+}
+
+/** How many problematic calls each manager had, most first; calls without a known manager count under null. */
+export function problematicCallsByManagerSql(scope: AnalyticsScope, maxScore: number): SqlQuery {
+  const params = new Params();
+  const calls = problematicCalls(scope, params);
+  const text = `
+    SELECT c.employee_id AS "employeeId", coalesce(e.name, c.manager_name) AS "managerName", count(*)::int AS calls
+      FROM (${calls}) c
+      LEFT JOIN employees e ON e.id = c.employee_id
+     WHERE ${problematic(maxScore, params)}
+     GROUP BY 1, 2
+     ORDER BY calls DESC, 2`;
   return { text, values: params.values };
 }

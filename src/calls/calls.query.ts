@@ -1,4 +1,5 @@
 import { resolveDateRange } from '../common/periods';
+import { departmentMembersSql } from '../employees/department-members';
 import type { ListCallsQuery } from './dto/list-calls.query';
 
 const TIMESTAMPS = new Set(['started_at', 'analyzed_at', 'created_at', 'updated_at']);
@@ -81,7 +82,7 @@ function filterConditions(query: ListCallsQuery, timeZone: string, now: Date, bi
   if (range) where.push(`c.started_at >= ${bind(range.from)} AND c.started_at < ${bind(range.to)}`);
   if (query.managerName) where.push(`c.manager_name ILIKE ${bind(`%${escapeLike(query.managerName)}%`)}`);
   if (query.employeeId) where.push(`c.employee_id = ${bind(query.employeeId)}`);
-  if (query.department) where.push(`c.employee_id IN (${departmentMembers(query.department, bind)})`);
+  if (query.department) where.push(`c.employee_id IN (${departmentMembersSql(query.department, bind)})`);
   if (query.status?.length) where.push(`c.status = ANY(${bind(query.status)})`);
   if (query.riskLevel?.length) where.push(`c.risk_level = ANY(${bind(query.riskLevel)})`);
   if (query.direction?.length) where.push(`c.direction = ANY(${bind(query.direction)})`);
@@ -95,7 +96,8 @@ function filterConditions(query: ListCallsQuery, timeZone: string, now: Date, bi
   return where;
 }
 
-const textMatch = (q: string, bind: (value: unknown) => string) => `t.tsv @@ websearch_to_tsquery('pg_catalog.russian', ${bind(q)})`;
+/** Word forms, folded punctuation and name prefixes: see the `search_query` migration. */
+const textMatch = (q: string, bind: (value: unknown) => string) => `t.tsv @@ search_query(${bind(q)})`;
 
 const pageSql = (query: ListCallsQuery, bind: (value: unknown) => string) =>
   `LIMIT ${bind(query.pageSize)} OFFSET ${bind((query.page - 1) * query.pageSize)}`;
@@ -112,10 +114,4 @@ function searchOnlySql(query: ListCallsQuery, params: unknown[], bind: (value: u
   const matches = `SELECT t.call_id FROM transcripts t WHERE ${match} ORDER BY t.call_started_at ${order}, t.call_id ${order} ${pageSql(query, bind)}`;
   const listSql = `SELECT ${LIST_COLUMNS}, (${countSql}) AS "total" FROM (${matches}) page JOIN calls c ON c.id = page.call_id ORDER BY c.started_at ${order}, c.id ${order}`;
   return { listSql, listParams: params, countSql, countParams };
-}
-
-function departmentMembers(department: string, bind: (value: unknown) => string): string {
-  const byId = /^\d+$/.test(department);
-  const condition = byId ? `d.id = ${bind(Number(department))}` : `lower(d.name) = lower(${bind(department)})`;
-  return `SELECT e.id FROM employees e JOIN departments d ON d.id = ANY(e.department_ids) WHERE ${condition}`;
 }

@@ -39,7 +39,7 @@ export function buildChatListSql(query: ListChatsQuery, timeZone: string, now = 
   if (query.minScore !== undefined) where.push(`c.score_overall >= ${bind(query.minScore)}`);
   if (query.maxScore !== undefined) where.push(`c.score_overall <= ${bind(query.maxScore)}`);
   if (query.q) {
-    where.push(`EXISTS (SELECT 1 FROM chat_messages m WHERE m.chat_id = c.id AND m.tsv @@ websearch_to_tsquery('pg_catalog.russian', ${bind(query.q)}))`);
+    where.push(`EXISTS (SELECT 1 FROM chat_messages m WHERE m.chat_id = c.id AND m.tsv @@ search_query(${bind(query.q)}))`);
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const countParams = params.length;

@@ -33,7 +33,7 @@ export interface AppConfig {
     burst: number;
   };
   openai: { apiKey?: string; baseURL?: string; model: string };
-  telegram: { botToken?: string; chatId?: string; apiRoot?: string };
+  telegram: { botToken?: string; chatId?: string; apiRoot?: string; bot: TelegramBotConfig };
   transcription: {
     pythonPath: string;
     backend: 'faster-whisper' | 'openai-whisper' | 'openai-api';
@@ -47,6 +47,14 @@ export interface AppConfig {
   pipeline: PipelineConfig;
   /** Seeds the `timeZone` setting at first start. */
   timeZone?: string;
+}
+
+/** The bot that answers commands: how it gets them, and the chats it answers besides TELEGRAM_CHAT_ID. */
+export interface TelegramBotConfig {
+  mode: 'polling' | 'webhook' | 'off';
+  /** Telegram sends it with every webhook request; required in webhook mode. */
+  webhookSecret?: string;
+  extraChatIds: string[];
 }
 
 /** The call processing queue: per-stage concurrency in each worker process, retries and crash recovery. */
@@ -107,7 +115,7 @@ export function buildAppConfig(env: Environment): AppConfig {
       burst: env.BITRIX_BURST ?? 50,
     },
     openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL ?? 'gpt-4o' },
-    telegram: { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT },
+    telegram: { botToken: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiRoot: env.TELEGRAM_API_ROOT, bot: telegramBot(env) },
     transcription: {
       pythonPath: env.PYTHON_PATH ?? 'python3',
       backend: (env.TRANSCRIBE_BACKEND as AppConfig['transcription']['backend'] | undefined) ?? 'faster-whisper',
@@ -133,6 +141,14 @@ export function buildAppConfig(env: Environment): AppConfig {
     },
     timeZone: env.TIME_ZONE,
   };
+}
+
+function telegramBot(env: Environment): TelegramBotConfig {
+  const mode = (env.TELEGRAM_BOT_MODE as TelegramBotConfig['mode'] | undefined) ?? 'polling';
+  if (mode === 'webhook' && !env.TELEGRAM_WEBHOOK_SECRET) {
+    throw new Error('Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_MODE is webhook');
+  }
+  return { mode, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, extraChatIds: list(env.TELEGRAM_BOT_CHAT_IDS) };
 }
 
 export function loadAppConfig(raw: Record<string, unknown> = process.env): AppConfig {

@@ -113,6 +113,16 @@ export class Environment {
   @IsOptional() @Transform(blankToUndefined) @IsUrl(httpUrl, { message: 'TELEGRAM_API_ROOT must be an http(s) URL' })
   TELEGRAM_API_ROOT?: string;
 
+  @IsOptional() @Transform(blankToUndefined) @IsIn(['polling', 'webhook', 'off'])
+  TELEGRAM_BOT_MODE?: string;
+
+  @IsOptional() @Transform(blankToUndefined)
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -' })
+  TELEGRAM_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @Transform(blankToUndefined) @Matches(/^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, { message: 'TELEGRAM_BOT_CHAT_IDS must be numeric chat ids separated by commas' })
+  TELEGRAM_BOT_CHAT_IDS?: string;
+
   @IsOptional() @Transform(blankToUndefined) @IsString()
   PYTHON_PATH?: string;
 

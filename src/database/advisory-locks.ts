@@ -23,6 +23,8 @@ export const LOCK_KEYS = {
   chatsSync: 727_201,
   /** Refreshing the analytics rollups. */
   rollups: 727_202,
+  /** Long polling of the Telegram bot's updates: Telegram allows one poller per bot. */
+  telegramBotPolling: 727_301,
 } as const;
 
 /**

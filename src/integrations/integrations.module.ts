@@ -5,7 +5,9 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CallAnalyzer } from './analysis/call-analyzer.port';
 import { OpenAICallAnalyzer } from './analysis/openai-call-analyzer';
 import { IntegrationStatusService } from './integration-status.service';
+import { TelegrafBotApi } from './telegram/telegraf-bot-api';
 import { TelegrafNotifier } from './telegram/telegraf-notifier';
+import { TelegramBotApi } from './telegram/telegram-bot-api.port';
 import { TelegramNotifier } from './telegram/telegram-notifier.port';
 import { PythonTranscriber } from './transcription/python-transcriber';
 import { Transcriber } from './transcription/transcriber.port';
@@ -43,7 +45,12 @@ import { Transcriber } from './transcription/transcriber.port';
       useFactory: ({ telegram }: AppConfig) =>
         new TelegrafNotifier({ botToken: telegram.botToken, chatId: telegram.chatId, apiRoot: telegram.apiRoot, maxRetries: 3, retryBaseMs: 1_000 }),
     },
+    {
+      provide: TelegramBotApi,
+      inject: [APP_CONFIG],
+      useFactory: ({ telegram }: AppConfig) => new TelegrafBotApi({ botToken: telegram.botToken, apiRoot: telegram.apiRoot, maxRetries: 3, retryBaseMs: 1_000 }),
+    },
   ],
-  exports: [IntegrationStatusService, Transcriber, CallAnalyzer, TelegramNotifier],
+  exports: [IntegrationStatusService, Transcriber, CallAnalyzer, TelegramNotifier, TelegramBotApi],
 })
 export class IntegrationsModule {}

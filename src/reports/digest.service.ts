@@ -4,6 +4,7 @@ import { TelegramNotifier } from '../integrations/telegram/telegram-notifier.por
 import { SettingsService } from '../settings/settings.service';
 import { DueDigest, dueDigests } from './digest-schedule';
 import type { GenerateReportDto } from './dto/report.dto';
+import { chartPhotoOf } from './render/chart-photo';
 import { ReportDelivery } from './report-delivery';
 import { renderableOf, ReportsService } from './reports.service';
 
@@ -39,8 +40,10 @@ export class DigestService {
       const params = { from: digest.from, to: digest.to, send: true } as GenerateReportDto;
       const report = await this.reports.generate('digest', params, now);
       const stored = (report.data as { linksHtml?: string }).linksHtml;
-      const html = this.delivery.messageOf(renderableOf(report), stored);
-      await this.outbox.complete(notificationId, report.delivery.status === 'sent' ? 'sent' : 'failed', report.delivery.error, { html, reportId: report.id });
+      const renderable = renderableOf(report);
+      const html = this.delivery.messageOf(renderable, stored);
+      const retry = { html, reportId: report.id, photo: chartPhotoOf(renderable) ?? null };
+      await this.outbox.complete(notificationId, report.delivery.status === 'sent' ? 'sent' : 'failed', report.delivery.error, retry);
     } catch (error) {
       this.logger.error(`The ${digest.kind} digest of ${digest.day} failed: ${(error as Error).message}`);
       await this.outbox.record(notificationId, 'failed', (error as Error).message).catch(() => undefined);

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IntegrationError } from '../common/errors';
-import { bold, escapeHtml } from '../integrations/telegram/html';
 import { formatReportMessage } from '../integrations/telegram/messages';
 import { telegramNotConfigured } from '../integrations/telegram/telegram-errors';
 import { TelegramNotifier } from '../integrations/telegram/telegram-notifier.port';
-import { renderChartPng } from './render/chart-png';
+import { chartPhotoOf, chartPhotoPng } from './render/chart-photo';
 import type { RenderableReport } from './render/report.types';
 
 export interface DeliveryOutcome {
@@ -28,10 +27,8 @@ export class ReportDelivery {
     const messageIds: number[] = [];
     try {
       if (!this.telegram.isConfigured()) throw telegramNotConfigured();
-      const [chart] = report.charts;
-      if (chart && chart.labels.length > 0) {
-        messageIds.push(await this.telegram.sendPhoto(renderChartPng(chart), `${bold(chart.title)} · ${escapeHtml(report.title)}`));
-      }
+      const photo = chartPhotoOf(report);
+      if (photo) messageIds.push(await this.telegram.sendPhoto(chartPhotoPng(photo), photo.captionHtml));
       messageIds.push(...(await this.telegram.sendHtml(this.messageOf(report, linksHtml))));
       return { status: 'sent', error: null, messageIds };
     } catch (error) {

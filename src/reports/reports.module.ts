@@ -13,5 +13,6 @@ import { ReportsService } from './reports.service';
   imports: [AnalyticsModule, AlertsModule],
   controllers: [ReportsController],
   providers: [ReportBuilder, ReportDelivery, ReportsService, DigestService, DigestScheduler],
+  exports: [ReportsService],
 })
 export class ReportsModule {}

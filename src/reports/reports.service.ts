@@ -2,7 +2,10 @@ import { BadRequestException, Injectable, NotFoundException, ServiceUnavailableE
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { findPage } from '../database/find-page';
+import { localeOf } from '../i18n/locale';
+import { bold, escapeHtml } from '../integrations/telegram/html';
 import { TelegramNotifier } from '../integrations/telegram/telegram-notifier.port';
+import { SettingsService } from '../settings/settings.service';
 import type { GenerateReportDto, GeneratedReportDto, ListReportsQueryDto, ReportDetailsDto, ReportDto, ReportListDto, TestTelegramResultDto } from './dto/report.dto';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportXlsx } from './render/report-xlsx';
@@ -18,7 +21,7 @@ export interface ReportFile {
 }
 
 interface StoredData {
-  report: Omit<RenderableReport, 'generatedAt'> & { generatedAt: string };
+  report: Omit<RenderableReport, 'generatedAt' | 'language'> & { generatedAt: string; language?: RenderableReport['language'] };
   linksHtml?: string;
 }
 
@@ -34,6 +37,7 @@ export class ReportsService {
     private readonly builder: ReportBuilder,
     private readonly delivery: ReportDelivery,
     private readonly telegram: TelegramNotifier,
+    private readonly settings: SettingsService,
   ) {}
 
   /** Builds and stores the report, then sends it unless `send` is false; Telegram trouble is reported, not thrown. */
@@ -78,7 +82,9 @@ export class ReportsService {
     if (!this.telegram.isConfigured()) {
       throw new ServiceUnavailableException('Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID');
     }
-    return { ok: true, messageId: await this.telegram.sendTest() };
+    const { text } = localeOf((await this.settings.get()).analysis.language);
+    const [messageId] = await this.telegram.sendHtml(`✅ ${bold('AI CRM Analytics')}\n${escapeHtml(text.alerts.test)}`);
+    return { ok: true, messageId };
   }
 
   private async find(id: number): Promise<Report> {
@@ -90,7 +96,8 @@ export class ReportsService {
 
 export function renderableOf(report: Pick<Report, 'data'>): RenderableReport {
   const stored = (report.data as unknown as StoredData).report;
-  return { ...stored, generatedAt: new Date(stored.generatedAt) };
+  // Reports stored before they had a language were written in English.
+  return { language: 'en', ...stored, generatedAt: new Date(stored.generatedAt) };
 }
 
 function toDto(report: Report): ReportDto {

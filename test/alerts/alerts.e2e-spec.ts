@@ -55,11 +55,11 @@ describe('call and integration alerts, digests', () => {
 
     expect(telegram.state.messages).toHaveLength(1);
     const { plainText, text } = telegram.state.messages[0];
-    expect(plainText).toContain(`High-risk call · call #${call.id}`);
-    expect(plainText).toContain('Manager: Анна Смирнова');
-    expect(plainText).toContain('Client: +7 999 ***-**-67');
-    expect(plainText).toContain('Score: 28/100');
-    expect(plainText).toContain('• Клиент <угрожал> уйти\n• Not done: Следующий шаг');
+    expect(plainText).toContain(`Звонок с высоким риском · звонок #${call.id}`);
+    expect(plainText).toContain('Менеджер: Анна Смирнова');
+    expect(plainText).toContain('Клиент: +7 999 ***-**-67');
+    expect(plainText).toContain('Оценка: 28/100');
+    expect(plainText).toContain('• Клиент <угрожал> уйти\n• Не выполнено: Следующий шаг');
     expect(text).toContain(`<a href="https://crm.example/calls/${call.id}">`);
     const rows = await t.dataSource.query(`SELECT status, attempts, dedupe_key FROM notifications`);
     expect(rows).toEqual([{ status: 'sent', attempts: 1, dedupe_key: `call-alert:${event.analysisId}` }]);
@@ -76,10 +76,10 @@ describe('call and integration alerts, digests', () => {
 
     expect(telegram.state.messages).toHaveLength(1);
     const { plainText, text } = telegram.state.messages[0];
-    expect(plainText).toContain(`chat #${chat.id} (whatsapp)`);
-    expect(plainText).toContain('Client: Ольга <Клиент>');
+    expect(plainText).toContain(`чат #${chat.id} (whatsapp)`);
+    expect(plainText).toContain('Клиент: Ольга <Клиент>');
     expect(plainText).toContain('• Клиент грубит');
-    expect(text).toContain(`<a href="https://crm.example/chats/${chat.id}">Open the chat</a>`);
+    expect(text).toContain(`<a href="https://crm.example/chats/${chat.id}">Открыть чат</a>`);
   });
 
   it('ignores calls below the alert level, disabled alerts and events of another kind', async () => {
@@ -104,7 +104,7 @@ describe('call and integration alerts, digests', () => {
     await t.app.get(CallAlertsService).sendSuppressedSummaries();
 
     expect(telegram.state.messages).toHaveLength(3);
-    expect(telegram.state.messages[2].plainText).toContain('2 more alerts suppressed this hour');
+    expect(telegram.state.messages[2].plainText).toContain('Ещё 2 оповещения за час не отправлено');
   });
 
   it('records a failed delivery without failing the pipeline and retries it with back-off', async () => {
@@ -136,9 +136,10 @@ describe('call and integration alerts, digests', () => {
     expect(await integrationAlerts.check()).toBe(0);
 
     const texts = telegram.state.messages.map((message) => message.plainText).join('\n');
-    expect(texts).toContain('Bitrix24 is not working');
-    expect(texts).toContain('LLM (OpenAI) is not working');
-    expect(texts).not.toContain('Transcription');
+    expect(texts).toContain('Bitrix24 не работает');
+    expect(texts).toContain('the webhook was revoked. Доступ запрещён: проверьте ключи доступа или вебхук.');
+    expect(texts).toContain('LLM (OpenAI) не работает');
+    expect(texts).not.toContain('Распознавание речи');
     await t.dataSource.query(`UPDATE integration_status SET failing_since = now() - interval '3 hours' WHERE name = 'openai'`);
     expect(await integrationAlerts.check()).toBe(1);
   });
@@ -167,11 +168,31 @@ describe('call and integration alerts, digests', () => {
 
       expect(results.flat()).toHaveLength(1);
       expect(await digests.runDue(now)).toEqual([]);
-      const sent = telegram.state.messages.filter((message) => message.plainText?.includes('Digest'));
+      const sent = telegram.state.messages.filter((message) => message.plainText?.includes('Дайджест'));
       expect(sent).toHaveLength(1);
       expect(await t.dataSource.query(`SELECT dedupe_key, status FROM notifications WHERE kind = 'digest'`)).toEqual([
         { dedupe_key: 'digest:daily:2026-03-10', status: 'sent' },
       ]);
+    });
+
+    it('resend their chart with the text when a failed delivery is retried', async () => {
+      const manager = await addEmployee(t.dataSource, 'Борис Кузнецов');
+      await addCall(t.dataSource, { employeeId: manager.id, startedAt: new Date('2026-03-11T09:00:00Z'), scoreOverall: 20, riskLevel: 'high' });
+      telegram.state.chats.set(telegram.chatId, 'blocked');
+
+      await t.app.get(DigestService).runDue(new Date('2026-03-11T16:05:00Z'));
+
+      expect(await t.dataSource.query(`SELECT status FROM notifications WHERE kind = 'digest'`)).toEqual([{ status: 'failed' }]);
+      expect(telegram.state.messages).toHaveLength(0);
+      telegram.state.chats.set(telegram.chatId, 'ok');
+      await t.dataSource.query(`UPDATE notifications SET created_at = now() - interval '2 minutes'`);
+
+      expect(await t.app.get(NotificationOutbox).retryDue()).toBe(1);
+
+      expect(telegram.state.messages.map((message) => message.kind)).toEqual(['photo', 'message']);
+      expect(telegram.state.messages[0].photoBytes).toBeGreaterThan(1000);
+      expect(telegram.state.messages[0].plainText).toBe('Проблемные звонки по менеджерам · Дайджест');
+      expect(telegram.state.messages[1].plainText).toContain('Дайджест\n11.03.2026');
     });
   });
 });

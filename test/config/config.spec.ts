@@ -25,6 +25,9 @@ describe('configuration', () => {
       BITRIX_SYNC_INTERVAL_MINUTES: '15',
       TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi',
       TELEGRAM_CHAT_ID: '-100123',
+      TELEGRAM_BOT_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-sixteen',
+      TELEGRAM_BOT_CHAT_IDS: '555, -100456',
       TRANSCRIBE_BACKEND: 'openai-api',
       TIME_ZONE: 'Asia/Yekaterinburg',
     });
@@ -34,7 +37,7 @@ describe('configuration', () => {
       database: { url: 'postgres://u:p@db:5432/crm', migrateOnStart: false },
       corsOrigins: ['http://a.example', 'http://b.example'],
       bitrix: { webhookUrl: 'https://portal.bitrix24.ru/rest/1/abc123', syncIntervalMinutes: 15 },
-      telegram: { chatId: '-100123' },
+      telegram: { chatId: '-100123', bot: { mode: 'webhook', webhookSecret: 'a-secret-of-sixteen', extraChatIds: ['555', '-100456'] } },
       transcription: { backend: 'openai-api' },
       timeZone: 'Asia/Yekaterinburg',
     });
@@ -50,6 +53,9 @@ describe('configuration', () => {
     ['BITRIX_SYNC_INTERVAL_MINUTES', '0'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['TELEGRAM_BOT_TOKEN', 'token-without-id'],
+    ['TELEGRAM_BOT_MODE', 'push'],
+    ['TELEGRAM_WEBHOOK_SECRET', 'short'],
+    ['TELEGRAM_BOT_CHAT_IDS', '@channel'],
     ['TRANSCRIBE_BACKEND', 'vosk'],
     ['LOG_LEVEL', 'loud'],
     ['TIME_ZONE', 'Mars/Olympus'],
@@ -63,6 +69,11 @@ describe('configuration', () => {
   it('trusts no proxy by default, and the addresses, subnets and named ranges TRUST_PROXY lists', () => {
     expect(loadAppConfig({}).trustProxy).toEqual([]);
     expect(loadAppConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8, loopback' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback']);
+  });
+
+  it('polls for bot commands by default, and needs a secret for webhook mode', () => {
+    expect(loadAppConfig({}).telegram.bot).toEqual({ mode: 'polling', webhookSecret: undefined, extraChatIds: [] });
+    expect(() => loadAppConfig({ TELEGRAM_BOT_MODE: 'webhook' })).toThrow(/TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_BOT_MODE is webhook/);
   });
 
   it('never puts a secret into the validation message', () => {

@@ -17,7 +17,7 @@ export interface FakeTelegramFault {
 
 export interface SentMessage {
   messageId: number;
-  kind: 'message' | 'photo';
+  kind: 'message' | 'photo' | 'document';
   chatId: string;
   /** What we sent, markup included (`text` or `caption`). */
   text?: string;
@@ -25,6 +25,20 @@ export interface SentMessage {
   plainText?: string;
   parseMode?: string;
   photoBytes?: number;
+  /** Documents: the file's name and its bytes. */
+  filename?: string;
+  file?: Buffer;
+}
+
+export interface FakeWebhook {
+  url: string;
+  secret?: string;
+}
+
+/** An update POSTed to the webhook, and how the bot's server answered. */
+export interface WebhookDelivery {
+  updateId: number;
+  status: number | 'unreachable';
 }
 
 export interface FakeTelegramRequest {
@@ -40,7 +54,17 @@ export interface FakeTelegramState {
   chats: Map<string, ChatStatus>;
   faults: FakeTelegramFault[];
   commands: unknown[];
-  pushUpdate(update: Record<string, unknown>): void;
+  /** Set by setWebhook: updates go there instead of to getUpdates. */
+  webhook?: FakeWebhook;
+  webhookDeliveries: WebhookDelivery[];
+  /** Long polls as asked: offset and timeout of each getUpdates. */
+  polls: { offset: number; timeoutSec: number }[];
+  /** getUpdates refused with 409 because another poller was waiting: two instances polling the same bot. */
+  pollConflicts: number;
+  /** Queues an update (or posts it to the webhook) and returns its update_id. */
+  pushUpdate(update: Record<string, unknown>): number;
+  /** A text message from a user in a chat, with the `bot_command` entity Telegram adds to a leading command. */
+  pushMessage(chatId: string | number, text: string, chatType?: 'private' | 'group' | 'supergroup'): number;
 }
 
 export interface FakeTelegramOptions {
@@ -101,7 +125,11 @@ class FakeBot {
       chats: new Map(),
       faults: [],
       commands: [],
+      webhookDeliveries: [],
+      polls: [],
+      pollConflicts: 0,
       pushUpdate: (update) => this.pushUpdate(update),
+      pushMessage: (chatId, text, chatType) => this.pushUpdate({ message: userMessage(this.nextUpdateId, chatId, text, chatType) }),
     };
   }
 
@@ -138,12 +166,19 @@ class FakeBot {
         return this.sendMessage(params);
       case 'sendPhoto':
         return this.sendPhoto(params);
+      case 'sendDocument':
+        return this.sendDocument(params);
       case 'setMyCommands':
         this.state.commands = Array.isArray(params.commands) ? params.commands : [];
         return success(true);
-      case 'deleteWebhook':
       case 'setWebhook':
+        return this.setWebhook(params);
+      case 'deleteWebhook':
+        this.state.webhook = undefined;
+        if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') this.updates.length = 0;
         return success(true);
+      case 'getWebhookInfo':
+        return success({ url: this.state.webhook?.url ?? '', pending_update_count: this.updates.length });
       default:
         return failure(404, 'Not Found');
     }
@@ -178,6 +213,30 @@ class FakeBot {
     return success({ message_id: message.messageId, date: nowSec(), chat: { id: Number(params.chat_id), type: 'supergroup' }, photo: [{ file_id: `photo-${message.messageId}`, width: 1000, height: 560 }] });
   }
 
+  private sendDocument(params: Params): Answer {
+    const chatRefusal = this.checkChat(params.chat_id);
+    if (chatRefusal) return chatRefusal;
+    const document = params.document as { bytes: Buffer; filename?: string } | undefined;
+    if (!(document?.bytes instanceof Buffer) || document.bytes.length === 0) return failure(400, 'Bad Request: there is no document in the request');
+    const caption = typeof params.caption === 'string' ? params.caption : undefined;
+    const parsed = parseText(caption ?? '', params.parse_mode);
+    if ('error' in parsed) return failure(400, `Bad Request: ${parsed.error}`);
+    const message = this.record({
+      kind: 'document', chatId: String(params.chat_id), text: caption, plainText: parsed.plain, parseMode: stringOrUndefined(params.parse_mode),
+      filename: document.filename, file: document.bytes,
+    });
+    return success({ message_id: message.messageId, date: nowSec(), chat: { id: Number(params.chat_id), type: 'supergroup' }, document: { file_name: document.filename } });
+  }
+
+  private setWebhook(params: Params): Answer {
+    const url = typeof params.url === 'string' ? params.url : '';
+    if (url === '') this.state.webhook = undefined;
+    else if (!/^https?:\/\//.test(url)) return failure(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+    else this.state.webhook = { url, secret: stringOrUndefined(params.secret_token) };
+    this.poller?.wake();
+    return success(true);
+  }
+
   private checkChat(chatId: unknown): Answer | undefined {
     const status = this.state.chats.get(String(chatId));
     if (status === undefined) return failure(400, 'Bad Request: chat not found');
@@ -198,12 +257,17 @@ class FakeBot {
   }
 
   private getUpdates(params: Params, res: ServerResponse): void {
+    if (this.state.webhook) {
+      return reply(res, failure(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"));
+    }
     if (this.poller) {
+      this.state.pollConflicts++;
       return reply(res, failure(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'));
     }
     const offset = Number(params.offset ?? 0);
     if (offset > 0) this.dropConfirmedUpdates(offset);
     const timeoutSec = Math.min(Number(params.timeout ?? 0), 50);
+    this.state.polls.push({ offset, timeoutSec });
     if (this.updates.length > 0 || timeoutSec <= 0) return reply(res, success([...this.updates]));
     const timer = setTimeout(() => this.poller?.wake(), timeoutSec * 1000);
     this.poller = {
@@ -221,10 +285,34 @@ class FakeBot {
     while (this.updates.length > 0 && Number(this.updates[0].update_id) < offset) this.updates.shift();
   }
 
-  private pushUpdate(update: Record<string, unknown>): void {
-    this.updates.push({ update_id: this.nextUpdateId++, ...update });
+  private pushUpdate(update: Record<string, unknown>): number {
+    const updateId = this.nextUpdateId++;
+    if (this.state.webhook) {
+      void this.post(this.state.webhook, { update_id: updateId, ...update });
+      return updateId;
+    }
+    this.updates.push({ update_id: updateId, ...update });
     this.poller?.wake();
+    return updateId;
   }
+
+  /** Delivers an update as Telegram does: a JSON POST with the secret in a header. */
+  private async post(webhook: FakeWebhook, update: Record<string, unknown>): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (webhook.secret) headers['x-telegram-bot-api-secret-token'] = webhook.secret;
+    const status = await fetch(webhook.url, { method: 'POST', headers, body: JSON.stringify(update) }).then((res) => res.status, () => 'unreachable' as const);
+    this.state.webhookDeliveries.push({ updateId: Number(update.update_id), status });
+  }
+}
+
+function userMessage(messageId: number, chatId: string | number, text: string, chatType = 'supergroup'): Record<string, unknown> {
+  const command = /^\/[A-Za-z0-9_]+(@\w+)?/.exec(text);
+  return {
+    message_id: messageId, date: nowSec(), text,
+    chat: { id: Number(chatId), type: chatType },
+    from: { id: 4242, is_bot: false, first_name: 'Ольга', username: 'olga_sales' },
+    ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+  };
 }
 
 export type ParsedText = { plain: string } | { error: string };
@@ -303,10 +391,16 @@ function parseMultipart(contentType: string, body: Buffer): Params {
     const headers = part.subarray(0, headerEnd).toString('utf8');
     const content = part.subarray(headerEnd + 4);
     const name = /name="([^"]+)"/.exec(headers)?.[1];
-    if (name) params[name] = /filename="/.test(headers) ? Buffer.from(content) : jsonFieldOrText(name, content.toString('utf8'));
+    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
+    if (name) params[name] = filename === undefined ? jsonFieldOrText(name, content.toString('utf8')) : fileField(name, filename, Buffer.from(content));
     start = next;
   }
   return params;
+}
+
+/** A photo stays bare bytes (what tests of it read); a document keeps its file name. */
+function fileField(name: string, filename: string, bytes: Buffer): unknown {
+  return name === 'document' ? { bytes, filename } : bytes;
 }
 
 function jsonFieldOrText(name: string, value: string): unknown {

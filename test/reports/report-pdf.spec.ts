@@ -29,11 +29,11 @@ describe('renderReportPdf', () => {
     expect(text).toContain('Строка 4');
   });
 
-  it('embeds the chart as an image', async () => {
+  it('embeds the chart as an image sharp enough to print', async () => {
     const { images } = await readPdf(await renderReportPdf(sampleReport()));
 
     expect(images.length).toBeGreaterThanOrEqual(1);
-    expect(images[0].width).toBe(1000);
+    expect(images[0].width).toBeGreaterThanOrEqual(1000);
   });
 
   it('breaks a long table across pages and repeats its header on each', async () => {

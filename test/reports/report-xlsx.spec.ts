@@ -12,11 +12,37 @@ describe('renderReportXlsx', () => {
   it('has a summary sheet, one sheet per table and a sheet of charts', async () => {
     const workbook = await readWorkbook(await renderReportXlsx(sampleReport()));
 
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Менеджеры', 'Звонки по дням', 'Charts']);
-    const summary = workbook.getWorksheet('Summary')!;
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Сводка', 'Менеджеры', 'Звонки по дням', 'Графики']);
+    const summary = workbook.getWorksheet('Сводка')!;
     expect(summary.getCell('A1').value).toBe('Отчёт по менеджерам');
-    expect(summary.getColumn(1).values).toEqual(expect.arrayContaining(['Всего звонков: 120']));
-    expect(workbook.getWorksheet('Charts')!.getImages()).toHaveLength(1);
+    expect(summary.getColumn(1).values).toEqual(expect.arrayContaining(['Всего звонков: 120', 'Сформирован 01.04.2026 08:00 (Europe/Moscow)']));
+    expect(workbook.getWorksheet('Графики')!.getImages()).toHaveLength(1);
+  });
+
+  it('names its sheets in English for an English report', async () => {
+    const workbook = await readWorkbook(await renderReportXlsx({ ...sampleReport(), language: 'en' }));
+
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Менеджеры', 'Звонки по дням', 'Charts']);
+    expect(workbook.getWorksheet('Summary')!.getColumn(1).values).toEqual(expect.arrayContaining(['Generated 1 Apr 2026, 08:00 (Europe/Moscow)']));
+  });
+
+  it('puts the numbers of each chart beside its picture, for a chart of one\'s own', async () => {
+    const sheet = (await readWorkbook(await renderReportXlsx(sampleReport()))).getWorksheet('Графики')!;
+
+    expect(sheet.getRow(1).values).toEqual([...Array(13).fill(undefined), 'Средний балл', 'Балл']);
+    expect(sheet.getRow(2).getCell(13).value).toBe(MANAGERS[0]);
+    expect(sheet.getRow(5).getCell(14).value).toBe(73);
+  });
+
+  it('links a cell to the address its column names', async () => {
+    const report = sampleReport();
+    report.tables[0].columns[0].linkKey = 'url';
+    report.tables[0].rows[0].url = 'https://crm.example/calls/7';
+
+    const sheet = (await readWorkbook(await renderReportXlsx(report))).getWorksheet('Менеджеры')!;
+
+    expect(sheet.getCell('A2').value).toEqual({ text: MANAGERS[0], hyperlink: 'https://crm.example/calls/7' });
+    expect(sheet.getCell('A3').value).toBe(MANAGERS[1]);
   });
 
   it('writes a bold frozen header and typed cells with number formats', async () => {
@@ -60,12 +86,12 @@ describe('renderReportXlsx', () => {
     report.tables = [
       { ...table, name: 'Отказы: причины [март] / апрель и ещё очень длинное название' },
       { ...table, name: 'Отказы: причины [март] / апрель и ещё очень длинное название' },
-      { ...table, name: 'summary' },
+      { ...table, name: 'сводка' },
     ];
 
     const names = (await readWorkbook(await renderReportXlsx(report))).worksheets.map((sheet) => sheet.name);
 
-    expect(names).toEqual(['Summary', 'Отказы причины март апрель и ещ', 'Отказы причины март апрель и 2', 'summary 2', 'Charts']);
+    expect(names).toEqual(['Сводка', 'Отказы причины март апрель и ещ', 'Отказы причины март апрель и 2', 'сводка 2', 'Графики']);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(31);
   });
 });

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { PDFParse } from 'pdf-parse';
 import request from 'supertest';
 import { Report } from '../../src/reports/report.entity';
+import { SettingsService } from '../../src/settings/settings.service';
 import { FakeTelegram, startFakeTelegram } from '../fakes/telegram';
 import { startTestApp, TestApp } from '../support/app';
 import { addAnalysis, addCall, addDepartment, addEmployee } from '../support/fixtures';
@@ -53,16 +54,19 @@ describe('reports', () => {
 
   const generate = (type: string, body: Record<string, unknown> = {}) => request(t.server).post(`/api/reports/generate/${type}`).send({ ...PERIOD, ...body });
 
-  it('generates the leaderboard, stores it with its data and sends the chart and the HTML text', async () => {
+  it('generates the leaderboard in Russian, stores it with its data and sends the chart and the HTML text', async () => {
     const { status, body } = await generate('employees');
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ type: 'employees', title: 'Leaderboard of managers', from: '2026-03-02', to: '2026-03-08', deliveryStatus: 'sent', deliveryError: null });
+    expect(body).toMatchObject({ type: 'employees', title: 'Рейтинг менеджеров', from: '2026-03-02', to: '2026-03-08', deliveryStatus: 'sent', deliveryError: null });
     expect(body.delivery).toEqual({ status: 'sent', error: null, messageIds: [1, 2] });
     expect(telegram.state.messages.map((message) => message.kind)).toEqual(['photo', 'message']);
     expect(telegram.state.messages[0].photoBytes).toBeGreaterThan(1000);
+    expect(telegram.state.messages[0].plainText).toBe('Средний балл по менеджерам · Рейтинг менеджеров');
     const text = telegram.state.messages[1].plainText!;
-    expect(text).toContain('Leaderboard of managers');
+    expect(text).toContain('Рейтинг менеджеров\n02.03.2026 – 08.03.2026\nСформирован');
+    expect(text).toContain('Менеджеров: 2, с оценёнными звонками: 2');
+    expect(text).toMatch(/Менеджер\s+Отдел\s+Звонки/);
     expect(text).toContain('Анна Смирнова');
     expect(text).toContain('Борис <Кузнецов>');
     const stored = await t.dataSource.getRepository(Report).findOneByOrFail({ id: body.id });
@@ -75,8 +79,8 @@ describe('reports', () => {
 
     const rows = body.data.report.tables[0].rows;
     expect(rows).toEqual([expect.objectContaining({
-      callId: riskyCallId, score: 25, riskLevel: 'high', client: '+7 999 ***-**-67',
-      reasons: 'Клиент повысил голос & угрожал уйти; Not done: Следующий шаг', url: `https://crm.example/calls/${riskyCallId}`,
+      callId: riskyCallId, score: 25, riskLevel: 'высокий', client: '+7 999 ***-**-67',
+      reasons: 'Клиент повысил голос & угрожал уйти; Не выполнено: Следующий шаг', url: `https://crm.example/calls/${riskyCallId}`,
     })]);
     const message = telegram.state.messages.find((sent) => sent.kind === 'message')!;
     expect(message.text).toContain(`<a href="https://crm.example/calls/${riskyCallId}">#${riskyCallId}</a>`);
@@ -117,6 +121,38 @@ describe('reports', () => {
     expect((await generate('employees', { period: 'decade' })).status).toBe(400);
   });
 
+  it('writes every word, number and date in English when the settings say so', async () => {
+    await t.app.get(SettingsService).update({ analysis: { language: 'en' } }, 'test');
+    try {
+      const leaderboard = await generate('employees');
+      const problems = await generate('problematic-calls', { send: false });
+
+      expect(leaderboard.body.title).toBe('Leaderboard of managers');
+      const text = telegram.state.messages.find((sent) => sent.kind === 'message')!.plainText!;
+      expect(text).toContain('Leaderboard of managers\n2 Mar 2026 – 8 Mar 2026\nGenerated');
+      expect(text).toContain('Managers: 2, with scored calls: 2');
+      expect(text).toMatch(/Manager\s+Department\s+Calls/);
+      expect(problems.body.data.report.tables[0].rows[0]).toMatchObject({ riskLevel: 'high', reasons: 'Клиент повысил голос & угрожал уйти; Not done: Следующий шаг' });
+    } finally {
+      await t.app.get(SettingsService).update({ analysis: { language: 'ru' } }, 'test');
+    }
+  });
+
+  it('sizes the trends buckets by the period: days for a month, weeks for a quarter, months for a year', async () => {
+    const days = await generate('trends', { send: false, from: '2026-03-01', to: '2026-03-31' });
+    const weeks = await generate('trends', { send: false, from: '2026-01-01', to: '2026-03-31' });
+    const months = await generate('trends', { send: false, from: '2025-04-01', to: '2026-03-31' });
+
+    const series = (body: { data: { report: { tables: { name: string; rows: unknown[] }[]; charts: { labels: string[] }[] } } }) =>
+      ({ name: body.data.report.tables[0].name, rows: body.data.report.tables[0].rows.length, labels: body.data.report.charts[0].labels });
+    expect(series(days.body)).toMatchObject({ name: 'По дням', rows: 31 });
+    expect(series(days.body).labels.slice(0, 2)).toEqual(['01.03', '02.03']);
+    expect(series(weeks.body)).toMatchObject({ name: 'По неделям', rows: 14 });
+    expect(series(weeks.body).labels[0]).toBe('29.12');
+    expect(series(months.body)).toMatchObject({ name: 'По месяцам', rows: 12 });
+    expect(series(months.body).labels[0]).toBe('апр 2025');
+  });
+
   it('lists stored reports newest first, paginated and filtered by type, and shows one', async () => {
     await generate('digest', { send: false });
 
@@ -130,7 +166,7 @@ describe('reports', () => {
     expect(page.body.items[0].data).toBeUndefined();
     expect(digests.body.items.every((item: { type: string }) => item.type === 'digest')).toBe(true);
     const one = await request(t.server).get(`/api/reports/${page.body.items[0].id}`);
-    expect(one.body.data.report.title).toBe('Digest');
+    expect(one.body.data.report.title).toBe('Дайджест');
     expect((await request(t.server).get('/api/reports/999999')).status).toBe(404);
     expect((await request(t.server).get('/api/reports?type=weekly')).status).toBe(400);
   });
@@ -146,7 +182,8 @@ describe('reports', () => {
     const parser = new PDFParse({ data: new Uint8Array(response.body) });
     try {
       const text = (await parser.getText()).text;
-      expect(text).toContain('Leaderboard of managers');
+      expect(text).toContain('Рейтинг менеджеров');
+      expect(text).toContain('Сформирован');
       expect(text).toContain('Анна Смирнова');
       expect(text).toContain('Отдел продаж');
       const images = await parser.getImage({ imageThreshold: 0, imageDataUrl: false });
@@ -164,9 +201,9 @@ describe('reports', () => {
     expect(response.headers['content-disposition']).toMatch(/filename="report-\d+-employees-2026-03-02_2026-03-08\.xlsx"/);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(response.body as unknown as ExcelJS.Buffer);
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Managers', 'Charts']);
-    const sheet = workbook.getWorksheet('Managers')!;
-    expect(sheet.getRow(1).getCell(2).value).toBe('Manager');
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Сводка', 'Менеджеры', 'Графики']);
+    const sheet = workbook.getWorksheet('Менеджеры')!;
+    expect(sheet.getRow(1).getCell(2).value).toBe('Менеджер');
     expect(sheet.getRow(2).getCell(2).value).toBe('Анна Смирнова');
     expect(sheet.getRow(2).getCell(4).value).toBe(1);
     expect(sheet.getRow(2).getCell(7).value).toBe(85);
@@ -179,7 +216,7 @@ describe('reports', () => {
 
       expect(status).toBe(200);
       expect(body).toEqual({ ok: true, messageId: expect.any(Number) });
-      expect(telegram.state.messages.at(-1)?.plainText).toContain('Test message');
+      expect(telegram.state.messages.at(-1)?.plainText).toContain('Тестовое сообщение');
     });
 
     it('is a 502 naming the chat when Telegram does not know it', async () => {
@@ -220,5 +257,39 @@ describe('test-telegram without or with a wrong configuration', () => {
       await t.close();
       await telegram.close();
     }
+  });
+});
+
+describe('problematic calls: one definition for the report, its chart and the digest', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ TIME_ZONE: 'Europe/Moscow' });
+    const managers = await Promise.all(['Анна', 'Борис', 'Вера', 'Глеб', 'Дина', 'Егор'].map((name) => addEmployee(t.dataSource, name)));
+    const calls: [number, number | null, 'low' | 'medium' | 'high' | null][] = [];
+    // Scores under the high-risk threshold, between it and the medium one, high risk with a fair score, and good calls.
+    managers.forEach((_, index) => {
+      calls.push([index, 20 + index, 'high'], [index, 50, 'medium'], [index, 75, 'low'], [index, 90, 'low']);
+      if (index % 2 === 0) calls.push([index, 65, 'high'], [index, 55, 'medium']);
+    });
+    calls.push([0, null, null]);
+    for (const [index, [manager, score, risk]] of calls.entries()) {
+      await addCall(t.dataSource, { employeeId: managers[manager].id, startedAt: new Date(Date.UTC(2026, 3, 1 + (index % 28), 9)), scoreOverall: score, riskLevel: risk });
+    }
+  });
+  afterAll(() => t.close());
+
+  it('counts the same calls per manager in the digest chart as the problematic-calls report lists', async () => {
+    const period = { from: '2026-04-01', to: '2026-04-30', send: false };
+    const report = (await request(t.server).post('/api/reports/generate/problematic-calls').send(period)).body.data.report;
+    const digest = (await request(t.server).post('/api/reports/generate/digest').send(period)).body.data.report;
+
+    const listed = new Map<string, number>();
+    for (const row of report.tables[0].rows as { managerName: string }[]) listed.set(row.managerName, (listed.get(row.managerName) ?? 0) + 1);
+    const chartCounts = (chart: { labels: string[]; series: { values: number[] }[] }) => Object.fromEntries(chart.labels.map((label, index) => [label, chart.series[0].values[index]]));
+    expect(report.tables[0].rows).toHaveLength(6 * 2 + 3 * 2);
+    expect(chartCounts(report.charts[0])).toEqual(Object.fromEntries(listed));
+    expect(chartCounts(digest.charts[0])).toEqual(chartCounts(report.charts[0]));
+    expect(report.summary[0]).toBe('Звонков с высоким риском или баллом ниже 60: 18');
   });
 });

@@ -7,6 +7,7 @@ export function sampleReport(extraRows = 0): RenderableReport {
   return {
     title: 'Отчёт по менеджерам',
     subtitle: 'Март 2026',
+    language: 'ru',
     generatedAt: new Date('2026-04-01T05:00:00Z'),
     timeZone: 'Europe/Moscow',
     summary: ['Всего звонков: 120', 'Средний балл: 71,5', 'High-risk calls: 4'],

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { FakeTelegram, startFakeTelegram } from '../fakes/telegram';
 
 /** The fake must refuse what the real Bot API refuses, or the adapter's tests prove nothing. */
@@ -80,6 +82,50 @@ describe('fake Telegram Bot API', () => {
     const first = await firstPoll;
     expect(first.body.result).toEqual([expect.objectContaining({ update_id: 1 })]);
     expect((await call('getUpdates', { offset: 2 })).body.result).toEqual([]);
+  });
+
+  it('posts updates to a webhook with its secret, and refuses getUpdates until the webhook is deleted', async () => {
+    const received: { secret: unknown; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', () => {
+        received.push({ secret: req.headers['x-telegram-bot-api-secret-token'], body });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      expect((await call('setWebhook', { url, secret_token: 'secret-123' })).body.result).toBe(true);
+
+      telegram.state.pushMessage(telegram.chatId, '/top week');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(received).toHaveLength(1);
+      expect(received[0].secret).toBe('secret-123');
+      expect(JSON.parse(received[0].body)).toMatchObject({
+        message: { text: '/top week', chat: { id: Number(telegram.chatId) }, entities: [{ type: 'bot_command', offset: 0, length: 4 }] },
+      });
+      expect((await call('getUpdates')).status).toBe(409);
+      await call('deleteWebhook');
+      expect((await call('getUpdates')).body.result).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('takes a document as multipart with its file name and caption', async () => {
+    const form = new FormData();
+    form.append('chat_id', telegram.chatId);
+    form.append('caption', '<b>Отчёт</b>');
+    form.append('parse_mode', 'HTML');
+    form.append('document', new Blob([Buffer.from('%PDF-1.7')]), 'report-1.pdf');
+
+    const response = await fetch(`${telegram.apiRoot}/bot${telegram.token}/sendDocument`, { method: 'POST', body: form });
+
+    expect(response.status).toBe(200);
+    expect(telegram.state.messages).toEqual([expect.objectContaining({ kind: 'document', filename: 'report-1.pdf', plainText: 'Отчёт', file: Buffer.from('%PDF-1.7') })]);
   });
 
   it('fails scripted requests with 429 and retry_after, then answers normally', async () => {

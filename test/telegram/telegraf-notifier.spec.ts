@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../src/common/errors';
+import { localeOf } from '../../src/i18n/locale';
 import { formatCallAlert, formatReportMessage } from '../../src/integrations/telegram/messages';
 import { TelegrafNotifier, TelegrafNotifierOptions } from '../../src/integrations/telegram/telegraf-notifier';
 import { RenderableReport } from '../../src/reports/render/report.types';
@@ -102,7 +103,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
   it('reports a bad token as auth, without the token in the error', async () => {
     const badToken = '700001:AAWrongTokenWrongTokenWrongToken_xyz';
 
-    const error = await failureOf(notifier({ botToken: badToken }).sendTest());
+    const error = await failureOf(notifier({ botToken: badToken }).sendHtml('test'));
 
     expect(error.failure).toBe('auth');
     expect(error.message).toMatch(/401 Unauthorized.*TELEGRAM_BOT_TOKEN/);
@@ -111,7 +112,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
   });
 
   it('reports an unknown chat as not_found and names the chat', async () => {
-    const error = await failureOf(notifier({ chatId: '-100999' }).sendTest());
+    const error = await failureOf(notifier({ chatId: '-100999' }).sendHtml('test'));
 
     expect(error.failure).toBe('not_found');
     expect(error.message).toContain('chat -100999 not found');
@@ -121,7 +122,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
   it('reports a bot blocked by the user as auth', async () => {
     telegram.state.chats.set('555', 'blocked');
 
-    const error = await failureOf(notifier({ chatId: '555' }).sendTest());
+    const error = await failureOf(notifier({ chatId: '555' }).sendHtml('test'));
 
     expect(error.failure).toBe('auth');
     expect(error.message).toContain('blocked by the user');
@@ -130,7 +131,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
   it('reports a bot that is not a member of the chat as scope', async () => {
     telegram.state.chats.set('-100777', 'not_member');
 
-    const error = await failureOf(notifier({ chatId: '-100777' }).sendTest());
+    const error = await failureOf(notifier({ chatId: '-100777' }).sendHtml('test'));
 
     expect(error.failure).toBe('scope');
     expect(error.message).toContain('add the bot to the chat');
@@ -148,7 +149,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
     const apiRoot = telegram.apiRoot;
     await telegram.close();
 
-    const error = await failureOf(notifier({ apiRoot, maxRetries: 1 }).sendTest());
+    const error = await failureOf(notifier({ apiRoot, maxRetries: 1 }).sendHtml('test'));
 
     expect(error.failure).toBe('unavailable');
     expect(error.message).toContain('ECONNREFUSED');
@@ -177,7 +178,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
       callId: 7, callUrl: 'https://crm.example/calls/7?tab=analysis&x="1"', score: 31, riskLevel: 'high',
       managerName: 'Ann <Sales> & "Partners"', clientPhone: '+7 (999) 123-45-67', reasons: ['Price < budget & no "next step"'],
       summary: 'Client said: <later>', startedAt: new Date('2026-03-10T09:30:00Z'), timeZone: 'Europe/Moscow',
-    });
+    }, localeOf('en'));
 
     await notifier().sendHtml(html);
 
@@ -192,6 +193,7 @@ describe('TelegrafNotifier against the fake Bot API', () => {
 function longReport(): RenderableReport {
   return {
     title: 'Менеджеры за март',
+    language: 'ru',
     generatedAt: new Date('2026-04-01T06:00:00Z'),
     timeZone: 'Europe/Moscow',
     summary: ['240 calls, 12 with high risk', 'Average score 71 & rising'],

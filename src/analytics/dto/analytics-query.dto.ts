@@ -12,7 +12,7 @@ export class AnalyticsQueryDto extends PeriodQueryDto {
   employeeId?: number;
 
   /**
-   * Department id or exact name.
+   * Department id, or its whole name in any letter case (ё and е alike).
    * @example "Отдел продаж"
    */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255) @IsIdOrName()

@@ -16,7 +16,7 @@ export class ListCallsQuery extends ScoredPageQueryDto {
   @RowIdFilter()
   employeeId?: number;
 
-  /** Department id or exact name. */
+  /** Department id, or its whole name in any letter case (ё and е alike). */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255) @IsIdOrName()
   department?: string;
 

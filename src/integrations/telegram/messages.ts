@@ -1,5 +1,7 @@
 import { IntegrationName } from '../../common/errors';
-import { formatCell, formatDateTime } from '../../reports/render/cell-format';
+import type { Locale } from '../../i18n/locale';
+import { localeOf } from '../../i18n/locale';
+import { formatCell } from '../../reports/render/cell-format';
 import { RenderableReport, ReportColumn, ReportTable } from '../../reports/render/report.types';
 import { bold, escapeHtml, italic, link } from './html';
 
@@ -37,87 +39,78 @@ export interface ReportMessageOptions {
   maxCellWidth?: number;
 }
 
-const RISK_HEADINGS: Record<AlertRiskLevel, string> = {
-  high: '🔴 High-risk call',
-  medium: '🟠 Medium-risk call',
-  low: '🟢 Low-risk call',
-};
-
-const INTEGRATION_NAMES: Record<IntegrationName, string> = {
-  bitrix: 'Bitrix24',
-  openai: 'LLM (OpenAI)',
-  telegram: 'Telegram',
-  transcription: 'Transcription',
-};
-
 const RIGHT_ALIGNED = new Set<ReportColumn['type']>(['integer', 'number', 'percent', 'duration']);
 
-export function formatCallAlert(alert: CallAlert): string {
+export function formatCallAlert(alert: CallAlert, locale: Locale = localeOf('ru')): string {
+  const words = locale.text.alerts;
   const chat = alert.kind === 'chat';
-  const subject = chat ? `chat #${alert.callId}${alert.channel ? ` (${alert.channel})` : ''}` : `call #${alert.callId}`;
-  const client = chat ? alert.clientName?.trim() || 'unknown' : maskPhone(alert.clientPhone);
+  const subject = chat ? words.chat(alert.callId, alert.channel ?? null) : words.call(alert.callId);
+  const client = chat ? alert.clientName?.trim() || locale.text.unknown : maskPhone(alert.clientPhone, locale);
+  const score = alert.score === null ? words.notScored : `${bold(locale.format.number(Math.round(alert.score)))}/100`;
   const lines = [
-    `${bold(RISK_HEADINGS[alert.riskLevel])} · ${escapeHtml(subject)}`,
-    `Manager: ${bold(alert.managerName?.trim() || 'unknown')}`,
-    `Client: ${escapeHtml(client)}`,
-    `Started: ${escapeHtml(formatDateTime(alert.startedAt, alert.timeZone))}`,
-    `Score: ${alert.score === null ? 'not scored' : `${bold(String(Math.round(alert.score)))}/100`}`,
+    `${bold(words.heading[alert.riskLevel])} · ${escapeHtml(subject)}`,
+    `${words.manager}: ${bold(alert.managerName?.trim() || locale.text.unknown)}`,
+    `${words.client}: ${escapeHtml(client)}`,
+    `${words.started}: ${escapeHtml(locale.format.dateTime(alert.startedAt, alert.timeZone))}`,
+    `${words.score}: ${score}`,
   ];
-  if (alert.reasons.length > 0) lines.push('', bold('Why:'), ...alert.reasons.map((reason) => `• ${escapeHtml(reason)}`));
+  if (alert.reasons.length > 0) lines.push('', bold(words.why), ...alert.reasons.map((reason) => `• ${escapeHtml(reason)}`));
   if (alert.summary?.trim()) lines.push('', italic(alert.summary.trim()));
-  lines.push('', link(alert.callUrl, chat ? 'Open the chat' : 'Open the call'));
+  lines.push('', link(alert.callUrl, chat ? words.openChat : words.openCall));
   return lines.join('\n');
 }
 
-export function formatIntegrationAlert(alert: IntegrationAlert): string {
-  const since = formatDateTime(alert.since, alert.timeZone ?? 'UTC');
+export function formatIntegrationAlert(alert: IntegrationAlert, locale: Locale = localeOf('ru')): string {
+  const words = locale.text.alerts;
+  const since = locale.format.dateTime(alert.since, alert.timeZone ?? 'UTC');
   return [
-    `⚠️ ${bold(`${INTEGRATION_NAMES[alert.integration]} is not working`)}`,
+    `⚠️ ${bold(words.integrationDown(locale.text.integration[alert.integration]))}`,
     escapeHtml(alert.problem),
-    `Since: ${escapeHtml(since)}`,
+    `${words.since}: ${escapeHtml(since)}`,
   ].join('\n');
 }
 
 /** The report as one HTML text; `sendHtml` splits it when it is longer than one message. */
 export function formatReportMessage(report: RenderableReport, options: ReportMessageOptions = {}): string {
-  const blocks = [reportHeading(report)];
+  const locale = localeOf(report.language);
+  const blocks = [reportHeading(report, locale)];
   if (report.summary.length > 0) blocks.push(report.summary.map((line) => `• ${escapeHtml(line)}`).join('\n'));
-  for (const table of report.tables) blocks.push(tableBlock(table, report.timeZone, options));
+  for (const table of report.tables) blocks.push(tableBlock(table, report.timeZone, options, locale));
   return blocks.join('\n\n');
 }
 
 /** `+7 999 ***-**-67`: enough to recognise a client, not enough to call them. */
-export function maskPhone(phone: string | null | undefined): string {
+export function maskPhone(phone: string | null | undefined, locale: Locale = localeOf('ru')): string {
   const digits = (phone ?? '').replace(/\D/g, '');
-  if (digits.length < 6) return digits ? '***' : 'unknown';
+  if (digits.length < 6) return digits ? '***' : locale.text.unknown;
   if (digits.length === 11 && /^[78]/.test(digits)) return `+7 ${digits.slice(1, 4)} ***-**-${digits.slice(-2)}`;
   const visibleHead = Math.min(4, digits.length - 4);
   const prefix = phone?.trim().startsWith('+') ? '+' : '';
   return `${prefix}${digits.slice(0, visibleHead)}${'*'.repeat(digits.length - visibleHead - 2)}${digits.slice(-2)}`;
 }
 
-function reportHeading(report: RenderableReport): string {
+function reportHeading(report: RenderableReport, locale: Locale): string {
   const lines = [bold(report.title)];
   if (report.subtitle) lines.push(italic(report.subtitle));
-  lines.push(`Generated ${escapeHtml(formatDateTime(report.generatedAt, report.timeZone))} (${escapeHtml(report.timeZone)})`);
+  lines.push(escapeHtml(locale.text.report.generated(locale.format.dateTime(report.generatedAt, report.timeZone), report.timeZone)));
   return lines.join('\n');
 }
 
-function tableBlock(table: ReportTable, timeZone: string, options: ReportMessageOptions): string {
+function tableBlock(table: ReportTable, timeZone: string, options: ReportMessageOptions, locale: Locale): string {
   const maxRows = options.maxRowsPerTable ?? 50;
   const heading = bold(table.name);
-  if (table.rows.length === 0) return `${heading}\n${italic('No data')}`;
+  if (table.rows.length === 0) return `${heading}\n${italic(locale.text.noData)}`;
   const shown = table.rows.slice(0, maxRows);
-  const text = alignedTable(table.columns, shown, timeZone, options.maxCellWidth ?? 24);
+  const text = alignedTable(table.columns, shown, timeZone, options.maxCellWidth ?? 24, locale);
   const rest = table.rows.length - shown.length;
-  const more = rest > 0 ? `\n${italic(`…and ${rest} more rows in the PDF and Excel files`)}` : '';
+  const more = rest > 0 ? `\n${italic(locale.text.report.moreRows(locale.format, rest))}` : '';
   return `${heading}\n<pre>${escapeHtml(text)}</pre>${more}`;
 }
 
-function alignedTable(columns: ReportColumn[], rows: Record<string, unknown>[], timeZone: string, maxWidth: number): string {
+function alignedTable(columns: ReportColumn[], rows: Record<string, unknown>[], timeZone: string, maxWidth: number, locale: Locale): string {
   const cells = [
     columns.map((column) => truncate(column.title, maxWidth)),
-    ...rows.map((row) => columns.map((column) => truncate(formatCell(row[column.key], column.type, timeZone), maxWidth))),
+    ...rows.map((row) => columns.map((column) => truncate(formatCell(row[column.key], column.type, timeZone, locale.format), maxWidth))),
   ];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => line[index].length)));
   const align = (text: string, index: number) =>

@@ -8,9 +8,6 @@ export abstract class TelegramNotifier {
 
   abstract sendPhoto(png: Buffer, captionHtml?: string): Promise<number>;
 
-  /** The message behind "send a test message" in the settings. */
-  abstract sendTest(): Promise<number>;
-
   /** Checks the token with Telegram, for the health report. */
   abstract getBotUsername(): Promise<string>;
 }

@@ -1,5 +1,5 @@
 export * from './report.types';
-export { formatCell, formatDateTime, formatDuration } from './cell-format';
+export { formatCell } from './cell-format';
 export { renderChartPng } from './chart-png';
 export { renderReportPdf } from './report-pdf';
 export { renderReportXlsx } from './report-xlsx';

@@ -1,3 +1,5 @@
+import type { Language } from '../../i18n/language';
+
 /**
  * How a cell value is shown. `percent` values are fractions (0.42 is 42 %), `duration` values are seconds,
  * `date` values are Date objects or ISO strings; a `YYYY-MM-DD` string is a calendar day and is not shifted.
@@ -8,6 +10,10 @@ export interface ReportColumn {
   key: string;
   title: string;
   type: ReportColumnType;
+  /** The row field holding an address the cell links to (the call in the frontend). */
+  linkKey?: string;
+  /** Long text (reasons): wraps over a few lines in the PDF instead of being cut at the column's width. */
+  wraps?: boolean;
 }
 
 export interface ReportTable {
@@ -18,6 +24,7 @@ export interface ReportTable {
 
 export interface ReportChart {
   title: string;
+  /** `bar`: one bar per label (managers), drawn horizontally so names stay readable; `line`: a time series. */
   kind: 'bar' | 'line';
   labels: string[];
   series: { name: string; values: number[] }[];
@@ -27,6 +34,8 @@ export interface ReportChart {
 export interface RenderableReport {
   title: string;
   subtitle?: string;
+  /** The language of its words, numbers and dates. */
+  language: Language;
   generatedAt: Date;
   /** IANA zone, e.g. `Europe/Moscow`: every date is shown in it. */
   timeZone: string;

@@ -79,7 +79,7 @@ export class AnalysisSettingsDto {
   @Optional() @IsString() @MinLength(1) @MaxLength(64)
   model?: string;
 
-  /** ISO 639-1 language of the analysis texts. @example "ru" */
+  /** ISO 639-1 language of the analysis texts; reports, digests, alerts and the bot are written in English for `en`, in Russian otherwise. @example "ru" */
   @Optional() @IsString() @Matches(/^[a-z]{2}$/, { message: '$property must be a two-letter language code such as ru or en' })
   language?: string;
 
