@@ -89,12 +89,13 @@ class FasterWhisperEngine:
 
 def _segment_from_attributes(segment):
     return Segment(float(segment.start), float(segment.end), segment.text.strip(),
-                   getattr(segment, "no_speech_prob", None), getattr(segment, "avg_logprob", None))
+                   getattr(segment, "no_speech_prob", None), getattr(segment, "avg_logprob", None),
+                   getattr(segment, "compression_ratio", None))
 
 
 def segment_from_dict(segment):
     return Segment(float(segment["start"]), float(segment["end"]), str(segment.get("text", "")).strip(),
-                   segment.get("no_speech_prob"), segment.get("avg_logprob"))
+                   segment.get("no_speech_prob"), segment.get("avg_logprob"), segment.get("compression_ratio"))
 
 
 class OpenAIWhisperEngine:

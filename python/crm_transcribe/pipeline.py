@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from .audio import read_info, remove_quietly, split_channels
 from .errors import TranscribeError
-from .filters import filter_segments
+from .filters import collapse_repeats, filter_segments
 
 MAX_PROMPT_CHARS = 600
 
@@ -50,7 +50,8 @@ def transcribe_file(engine, request):
     segments, dropped, detected = [], 0, None
     if info.frames:
         segments, dropped, detected = _transcribe_tracks(engine, info, request.manager_channel, language, prompt)
-    segments = _timeline(segments, info.duration_sec)
+    timeline, repeats = collapse_repeats(sorted(segments, key=lambda pair: (pair[0].start, pair[0].end)))
+    segments = _timeline(timeline, info.duration_sec)
     return {
         "text": " ".join(segment["text"] for segment in segments),
         "language": language or detected or "unknown",
@@ -58,7 +59,7 @@ def transcribe_file(engine, request):
         "segments": segments,
         "engine": engine.name,
         "model": engine.model,
-        "dropped": dropped,
+        "dropped": dropped + repeats,
     }
 
 
@@ -92,9 +93,8 @@ def _transcribe_track(engine, path, speaker, language, prompt):
 
 def _timeline(segments, duration_sec):
     """Engines overshoot the end of the audio by a few frames; times are clamped into it."""
-    ordered = sorted(segments, key=lambda pair: (pair[0].start, pair[0].end))
     timeline = []
-    for segment, speaker in ordered:
+    for segment, speaker in segments:
         end = round(min(max(segment.end, 0.0), duration_sec), 3)
         start = round(min(max(segment.start, 0.0), end), 3)
         timeline.append({"start": start, "end": end, "speaker": speaker, "text": segment.text})
