@@ -7,7 +7,7 @@ import sys
 import time
 
 from .audio import read_info
-from .encoding import UPLOAD_FORMATS
+from .encoding import UPLOAD_FORMATS, default_ffmpeg
 from .engines import BACKENDS, EngineOptions, load_engine
 from .errors import TranscribeError
 from .pipeline import Request, transcribe_file
@@ -42,7 +42,7 @@ def build_parser(env):
                         help="openai-api: how audio is sent (ogg: Opus speech codec, mp3, or wav)")
     parser.add_argument("--max-upload-mb", type=float, default=25.0,
                         help="openai-api: the server's request size limit in MiB; longer audio goes in chunks")
-    parser.add_argument("--ffmpeg", default=env.get("FFMPEG_PATH", "ffmpeg"), help="ffmpeg that compresses uploads")
+    parser.add_argument("--ffmpeg", default=default_ffmpeg(env), help="ffmpeg that compresses uploads")
     return parser
 
 

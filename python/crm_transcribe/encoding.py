@@ -1,12 +1,20 @@
 """The audio a chunk is sent as: a WAV, or speech compressed by ffmpeg so that long calls fit an upload limit."""
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 
 from .audio import write_wav
 from .errors import TranscribeError
 
-# Whisper sees ten minutes or so of speech per request at most; a longer chunk only delays the first answer.
+_PACKAGED_FFMPEG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "node_modules", "@ffmpeg-installer", "linux-x64", "ffmpeg")
+
+# A chunk is timed by its length and, when it fails, sent again whole: twenty minutes keeps both within bounds.
 MAX_CHUNK_SEC = 1200.0
+# A shorter chunk goes as WAV: at 32 KB a second it is small, and starting an encoder would take longer than the
+# upload it saves.
+MIN_COMPRESSED_SEC = 10.0
 # Room in the request body for the form fields around the file.
 MULTIPART_MARGIN_BYTES = 64 * 1024
 
@@ -38,6 +46,25 @@ UPLOAD_FORMATS = {
     "mp3": UploadFormat("mp3", "audio/mpeg", ("-c:a", "libmp3lame", "-b:a", "32k"), 4100.0),
     "wav": UploadFormat("wav", "audio/wav"),
 }
+
+
+def format_for(upload_format, duration_sec):
+    return UPLOAD_FORMATS["wav"] if duration_sec < MIN_COMPRESSED_SEC else upload_format
+
+
+def content_type_of(path):
+    extension = os.path.splitext(path)[1].lstrip(".")
+    return next((upload.content_type for upload in UPLOAD_FORMATS.values() if upload.extension == extension),
+                "application/octet-stream")
+
+
+def default_ffmpeg(env):
+    """FFMPEG_PATH, else the ffmpeg that the service's npm packages ship, else one on PATH."""
+    if env.get("FFMPEG_PATH"):
+        return env["FFMPEG_PATH"]
+    if os.access(_PACKAGED_FFMPEG, os.X_OK):
+        return _PACKAGED_FFMPEG
+    return shutil.which("ffmpeg") or "ffmpeg"
 
 
 def write_chunk_file(path, upload_format, sample_rate, parts, ffmpeg):

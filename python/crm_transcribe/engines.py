@@ -5,7 +5,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from .encoding import UPLOAD_FORMATS
+from .encoding import UPLOAD_FORMATS, content_type_of
 from .errors import TranscribeError
 from .filters import Segment
 from . import openai_api
@@ -163,8 +163,7 @@ class OpenAIApiEngine:
         self._client = openai_api.TranscriptionClient.from_options(options)
 
     def transcribe(self, path, language, prompt, audio_sec=None):
-        payload = self._client.transcribe(path, self.upload.format.content_type, self.model, language, prompt,
-                                          audio_sec)
+        payload = self._client.transcribe(path, content_type_of(path), self.model, language, prompt, audio_sec)
         segments = [segment_from_dict(segment) for segment in payload.get("segments") or []]
         if not segments and str(payload.get("text", "")).strip():
             segments = [Segment(0.0, float(payload.get("duration") or 0.0), payload["text"].strip())]

@@ -10,7 +10,7 @@ from functools import partial
 
 from .audio import chunk_pcm, read_info, remove_quietly, require_16_bit
 from .chunks import MIN_CHUNK_SEC, plan_chunks
-from .encoding import MULTIPART_MARGIN_BYTES, write_chunk_file
+from .encoding import MULTIPART_MARGIN_BYTES, format_for, write_chunk_file
 from .errors import TranscribeError
 from .filters import collapse_repeats, filter_segments
 from .speech import quietest_frame, scan, speech_stretches
@@ -134,12 +134,13 @@ class _Work:
 
     def recognise(self, chunk, channel):
         upload = self.engine.upload
+        file_format = format_for(upload.format, chunk.duration_sec)
         self.on_chunk(chunk.duration_sec)
         stem = os.path.splitext(os.path.basename(self.info.path))[0]
-        fd, path = tempfile.mkstemp(prefix=f"{stem}-chunk", suffix=f".{upload.format.extension}")
+        fd, path = tempfile.mkstemp(prefix=f"{stem}-chunk", suffix=f".{file_format.extension}")
         os.close(fd)
         try:
-            write_chunk_file(path, upload.format, self.info.sample_rate, chunk_pcm(self.info, channel, chunk), upload.ffmpeg)
+            write_chunk_file(path, file_format, self.info.sample_rate, chunk_pcm(self.info, channel, chunk), upload.ffmpeg)
             size = os.path.getsize(path)
             if upload.max_bytes and size > upload.max_bytes - MULTIPART_MARGIN_BYTES:
                 raise TranscribeError("too_large", f"{chunk.duration_sec:.0f}s of audio took {size} bytes")

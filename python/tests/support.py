@@ -1,19 +1,17 @@
 import importlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
+from crm_transcribe.encoding import default_ffmpeg
+
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 STANDIN_DIR = os.path.join(TESTS_DIR, "standin")
 SCRIPT = os.path.join(os.path.dirname(TESTS_DIR), "transcribe.py")
-_PACKAGED_FFMPEG = os.path.join(os.path.dirname(os.path.dirname(TESTS_DIR)), "node_modules", "@ffmpeg-installer",
-                                "linux-x64", "ffmpeg")
-# The ffmpeg the service ships (npm install puts it there), else one on PATH.
-FFMPEG = _PACKAGED_FFMPEG if os.access(_PACKAGED_FFMPEG, os.X_OK) else shutil.which("ffmpeg") or "ffmpeg"
+FFMPEG = default_ffmpeg(os.environ)
 
 
 def engine_env(with_standin=True, **extra):

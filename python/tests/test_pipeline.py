@@ -78,13 +78,22 @@ class ChunkingTest(StandinTestCase):
         self.assertTrue(all(sent["bytes"] <= limit - 65536 for sent in engine.sent))
 
     def test_compressed_chunks_go_through_ffmpeg(self):
-        path = write_wav(self.path("call.wav"), 20.0, [[(2.0, 5.0, HELLO), (12.0, 14.0, YES)]])
+        path = write_wav(self.path("call.wav"), 20.0, [[(2.0, 9.0, HELLO), (12.0, 16.0, YES)]])
         engine = RecordingEngine(Upload(UPLOAD_FORMATS["ogg"], 25 * 1024 * 1024, FFMPEG))
 
         result = transcribe_file(engine, Request(path))
 
         self.assertEqual([sent["head"] for sent in engine.sent], [b"OggS"])
-        self.assertEqual([(round(start, 1), round(end, 1)) for start, end, _ in times(result)], [(2.0, 5.0), (12.0, 14.0)])
+        self.assertEqual([(round(start, 1), round(end, 1)) for start, end, _ in times(result)], [(2.0, 9.0), (12.0, 16.0)])
+
+    def test_a_chunk_of_a_few_seconds_goes_as_wav_without_starting_an_encoder(self):
+        path = write_wav(self.path("call.wav"), 20.0, [[(2.0, 5.0, HELLO), (12.0, 14.0, YES)]])
+        engine = RecordingEngine(Upload(UPLOAD_FORMATS["ogg"], 25 * 1024 * 1024, self.path("no-ffmpeg")))
+
+        result = transcribe_file(engine, Request(path))
+
+        self.assertEqual([sent["head"] for sent in engine.sent], [b"RIFF"])
+        self.assertEqual(len(result["segments"]), 2)
 
     def test_a_chunk_refused_as_too_large_goes_again_in_halves(self):
         path = write_wav(self.path("call.wav"), 60.0, [[(5.0, 9.0, HELLO), (20.0, 24.0, DELIVERY), (40.0, 44.0, YES)]])

@@ -58,7 +58,7 @@ describe('end to end with the real adapters: Whisper over HTTP through python/ a
       ['manager', PHRASES[440]], ['client', PHRASES[550]], ['manager', PHRASES[660]],
     ]);
     expect(transcriptions.received).toHaveLength(2);
-    expect(transcriptions.received[0].file?.contentType).toBe('audio/ogg');
+    expect(transcriptions.received[0].file?.contentType).toBe('audio/wav');
     expect(chat.received).toHaveLength(1);
     const analysis = await t.dataSource.getRepository(Analysis).findOneByOrFail({ callId: call.id });
     expect(analysis.promptTokens).toBeGreaterThan(0);

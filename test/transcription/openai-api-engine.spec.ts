@@ -58,7 +58,7 @@ describe('openai-api engine through the Python worker', () => {
         language: 'ru', prompt: 'Ромашка, СДЭК',
       });
       expect(call.authorization).toBe('Bearer sk-test-transcribe');
-      expect(call.file).toMatchObject({ contentType: 'audio/ogg', filename: expect.stringMatching(/\.ogg$/) });
+      expect(call.file).toMatchObject({ contentType: 'audio/wav', filename: expect.stringMatching(/\.wav$/) });
     }
   });
 

@@ -85,7 +85,7 @@ describe('telephony recordings through the openai-api engine', () => {
 
   it('sends each channel\'s speech alone, compressed with a speech codec', async () => {
     await engine();
-    const recording = call('silences', studio.script(CONVERSATION, 4), 60);
+    const recording = call('silences', studio.script([...CONVERSATION, ...CONVERSATION], 4), 110);
 
     const result = await transcribe(recording);
 
