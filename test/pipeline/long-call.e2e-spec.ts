@@ -96,7 +96,8 @@ describe('a 90-minute call through the service', () => {
     const unheard = spoken.filter((turn) => !segments.some((segment) => segment.speaker === turn.speaker && Math.abs(segment.start - turn.start) <= 0.15));
     const misplaced = segments.filter((segment) => !spoken.some((turn) => segment.speaker === turn.speaker && segment.start >= turn.start - 0.15 && segment.end <= turn.end + 0.15));
     expect({ unheard, misplaced }).toEqual({ unheard: [], misplaced: [] });
-    process.stdout.write(`90-minute call: peak RSS ${peak.service} MB service (${idleMb} MB idle) + ${peak.workers} MB Python worker\n`);
+    process.stdout.write(`90-minute call: ${transcriptions.received.length} requests, ${Math.round(call.transcript.sentAudioSec)} s of audio sent; `
+      + `peak RSS ${peak.service} MB service (${idleMb} MB idle) + ${peak.workers} MB Python worker\n`);
     expect(peak.service).toBeLessThan(PEAK_RSS_LIMIT_MB);
     expect(peak.workers).toBeLessThan(WORKER_RSS_LIMIT_MB);
   }, 600_000);
