@@ -1,4 +1,5 @@
 import unittest
+from dataclasses import replace
 
 from crm_transcribe.filters import (Segment, collapse_repeats, filter_segments, is_known_hallucination,
                                     is_repetition_loop, is_silence)
@@ -65,29 +66,28 @@ class CollapseRepeatsTest(unittest.TestCase):
         self.assertEqual(dropped, 0)
 
     def test_the_same_short_answer_after_each_question_of_the_other_speaker_is_kept(self):
-        timeline = []
-        for index in range(5):
-            timeline.append((Segment(5.0 * index, 5.0 * index + 2, f"Вопрос номер {index}?", 0.02, -0.2, 1.1), "manager"))
-            timeline.append((Segment(5.0 * index + 2.5, 5.0 * index + 2.9, "Да.", 0.05, -0.3, 0.6), "client"))
-        kept, dropped = collapse_repeats(timeline)
+        kept, dropped = collapse_repeats(turns(Segment(0, 2, "Вопрос?", 0.02, -0.2, 1.1), Segment(2.5, 2.9, "Да.", 0.05, -0.3, 0.6)))
         self.assertEqual(len(kept), 10)
         self.assertEqual(dropped, 0)
 
     def test_a_loop_that_does_not_sound_like_speech_stays_a_loop_while_the_other_speaker_talks(self):
-        timeline = []
-        for index in range(5):
-            timeline.append((Segment(6.0 * index, 6.0 * index + 5, f"Рассказ часть {index}.", 0.02, -0.2, 1.1), "manager"))
-            timeline.append((Segment(6.0 * index, 6.0 * index + 6, "Спасибо.", 0.5, -0.9, 0.6), "client"))
-        kept, dropped = collapse_repeats(timeline)
-        self.assertEqual([text for text in (s.text for s, _ in kept) if text == "Спасибо."], ["Спасибо."])
+        kept, dropped = collapse_repeats(turns(Segment(0, 5, "Рассказ.", 0.02, -0.2, 1.1), Segment(0.5, 5.5, "Спасибо.", 0.5, -0.9, 0.6)))
+        self.assertEqual([s.text for s, speaker in kept if speaker == "client"], ["Спасибо."])
         self.assertEqual(dropped, 4)
 
     def test_servers_without_signals_still_have_their_answers_kept_between_questions(self):
-        timeline = []
-        for index in range(5):
-            timeline.append((Segment(5.0 * index, 5.0 * index + 2, f"Вопрос {index}?"), "manager"))
-            timeline.append((Segment(5.0 * index + 2.5, 5.0 * index + 2.9, "Да."), "client"))
-        self.assertEqual(collapse_repeats(timeline)[1], 0)
+        self.assertEqual(collapse_repeats(turns(Segment(0, 2, "Вопрос?"), Segment(2.5, 2.9, "Да.")))[1], 0)
+
+
+def turns(question, answer, count=5, every_sec=6.0):
+    """The manager's `question` (numbered) and the client's `answer`, `count` times, `every_sec` apart."""
+    timeline = []
+    for index in range(count):
+        shift = every_sec * index
+        timeline.append((replace(question, start=question.start + shift, end=question.end + shift,
+                                 text=f"{question.text} {index}"), "manager"))
+        timeline.append((replace(answer, start=answer.start + shift, end=answer.end + shift), "client"))
+    return timeline
 
 
 class SilenceWithoutNoSpeechProbabilityTest(unittest.TestCase):
