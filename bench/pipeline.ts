@@ -108,7 +108,7 @@ const SEGMENTS = [
 class FixedTranscriber extends Transcriber {
   async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
     await stageWork('transcription', callOf(request.audioPath));
-    return { text: 'Здравствуйте… доставку.', language: 'ru', durationSec: 60, segments: SEGMENTS, engine: 'bench', model: 'bench', dropped: 0 };
+    return { text: 'Здравствуйте… доставку.', language: 'ru', durationSec: 60, segments: SEGMENTS, engine: 'bench', model: 'bench', dropped: 0, channelLayout: 'stereo', sentSec: 40, requests: 2 };
   }
 }
 

@@ -1,8 +1,8 @@
 import os
-import tempfile
 import wave
 from dataclasses import dataclass
 
+from .chunks import JOIN_GAP_SEC
 from .errors import TranscribeError
 
 
@@ -29,39 +29,35 @@ def read_info(path):
         raise TranscribeError("unreadable_audio", f"not a PCM WAV file: {path} ({error})") from error
 
 
-def split_channels(info, directory=None):
-    """Writes one mono WAV per channel; the caller removes them."""
+def require_16_bit(info):
+    if info.sample_width != 2:
+        raise TranscribeError("unreadable_audio", f"expected 16-bit PCM, got {8 * info.sample_width}-bit: {info.path}")
+
+
+def chunk_pcm(info, channel, chunk):
+    """The chunk's audio of one channel as 16-bit mono PCM, piece by piece, with silence between the pieces."""
+    gap = bytes(2 * round(JOIN_GAP_SEC * info.sample_rate))
     with wave.open(info.path, "rb") as wav:
-        frames = wav.readframes(info.frames)
-    frame_size = info.sample_width * info.channels
-    paths = []
-    for channel in range(info.channels):
-        fd, path = tempfile.mkstemp(prefix=f"channel{channel}-", suffix=".wav", dir=directory)
-        os.close(fd)
-        _write_mono(path, info, _channel_samples(frames, frame_size, info.sample_width, channel))
-        paths.append(path)
-    return paths
+        for index, piece in enumerate(chunk.pieces):
+            if index:
+                yield gap
+            first = round(piece.start * info.sample_rate)
+            wav.setpos(min(first, info.frames))
+            frames = wav.readframes(round(piece.end * info.sample_rate) - first)
+            if info.channels == 1:
+                yield frames
+            else:
+                yield memoryview(frames).cast("h")[channel::info.channels].tobytes()
 
 
-_ARRAY_CODES = {1: "B", 2: "h", 4: "i"}
-
-
-def _channel_samples(frames, frame_size, sample_width, channel):
-    channels = frame_size // sample_width
-    code = _ARRAY_CODES.get(sample_width)
-    if code:
-        whole = len(frames) - len(frames) % frame_size
-        return memoryview(frames[:whole]).cast(code)[channel::channels].tobytes()
-    offset = channel * sample_width
-    return b"".join(frames[start:start + sample_width] for start in range(offset, len(frames), frame_size))
-
-
-def _write_mono(path, info, samples):
+def write_wav(path, sample_rate, parts):
     with wave.open(path, "wb") as out:
         out.setnchannels(1)
-        out.setsampwidth(info.sample_width)
-        out.setframerate(info.sample_rate)
-        out.writeframes(samples)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        for part in parts:
+            out.writeframes(part)
+    return path
 
 
 def remove_quietly(paths):

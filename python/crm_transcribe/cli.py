@@ -7,6 +7,7 @@ import sys
 import time
 
 from .audio import read_info
+from .encoding import UPLOAD_FORMATS, default_ffmpeg
 from .engines import BACKENDS, EngineOptions, load_engine
 from .errors import TranscribeError
 from .pipeline import Request, transcribe_file
@@ -33,15 +34,24 @@ def build_parser(env):
     parser.add_argument("--hint", action="append", default=[], help="vocabulary hint; repeatable")
     parser.add_argument("--hints-json", help="vocabulary hints as a JSON list of strings")
     parser.add_argument("--base-url", help="OpenAI-compatible base URL (default: OPENAI_BASE_URL)")
-    parser.add_argument("--api-timeout", type=float, default=600.0, help="seconds per HTTP request")
+    parser.add_argument("--api-timeout", type=float, default=60.0,
+                        help="seconds per HTTP request, plus --api-timeout-per-audio-sec for each second of audio")
+    parser.add_argument("--api-timeout-per-audio-sec", type=float, default=2.0)
     parser.add_argument("--api-retries", type=int, default=2, help="retries on 429 and 5xx")
+    parser.add_argument("--upload-format", choices=tuple(UPLOAD_FORMATS), default="ogg",
+                        help="openai-api: how audio is sent (ogg: Opus speech codec, mp3, or wav)")
+    parser.add_argument("--max-upload-mb", type=float, default=25.0,
+                        help="openai-api: the server's request size limit in MiB; longer audio goes in chunks")
+    parser.add_argument("--ffmpeg", default=default_ffmpeg(env), help="ffmpeg that compresses uploads")
     return parser
 
 
 def engine_options(args, env):
     return EngineOptions(backend=args.backend, model=args.model, device=args.device, compute_type=args.compute_type,
                          beam_size=args.beam_size, base_url=args.base_url, api_timeout_sec=args.api_timeout,
-                         api_retries=args.api_retries, env=env)
+                         api_timeout_per_audio_sec=args.api_timeout_per_audio_sec, api_retries=args.api_retries,
+                         upload_format=args.upload_format, max_upload_mb=args.max_upload_mb, ffmpeg=args.ffmpeg,
+                         env=env)
 
 
 def hints_from(args):
@@ -86,11 +96,12 @@ def run_worker(args, out):
     write(out, {"ready": True, "engine": engine.name, "model": engine.model})
     for line in sys.stdin:
         if line.strip():
-            write(out, answer(engine, line, args.language))
+            write(out, answer(engine, line, args.language, out))
     return 0
 
 
-def answer(engine, line, default_language):
+def answer(engine, line, default_language, out):
+    """The reply to one request line; before each chunk a progress line lets the caller time the chunk alone."""
     try:
         payload = json.loads(line)
     except ValueError as error:
@@ -99,7 +110,7 @@ def answer(engine, line, default_language):
     try:
         request = Request.from_json({"language": default_language, **payload} if isinstance(payload, dict) else payload)
         started = time.monotonic()
-        result = transcribe_file(engine, request)
+        result = transcribe_file(engine, request, _progress_writer(out, request_id))
         log.info("request %s: %s in %.2fs", request_id, request.audio_path, time.monotonic() - started)
         return {"id": request_id, "result": result}
     except TranscribeError as error:
@@ -107,6 +118,12 @@ def answer(engine, line, default_language):
     except Exception as error:
         log.exception("request %s failed", request_id)
         return {"id": request_id, "error": {"code": "engine_failed", "message": f"{type(error).__name__}: {error}"}}
+
+
+def _progress_writer(out, request_id):
+    def progress(audio_sec):
+        write(out, {"id": request_id, "progress": {"audioSec": round(audio_sec, 3)}})
+    return progress
 
 
 def main(argv=None):

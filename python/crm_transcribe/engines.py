@@ -5,6 +5,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .encoding import UPLOAD_FORMATS, content_type_of
 from .errors import TranscribeError
 from .filters import Segment
 from . import openai_api
@@ -24,8 +25,12 @@ class EngineOptions:
     beam_size: int = 5
     base_url: str = None
     api_key: str = None
-    api_timeout_sec: float = 600.0
+    api_timeout_sec: float = 60.0
+    api_timeout_per_audio_sec: float = 2.0
     api_retries: int = 2
+    upload_format: str = "ogg"
+    max_upload_mb: float = 25.0
+    ffmpeg: str = "ffmpeg"
     env: dict = field(default_factory=lambda: dict(os.environ))
 
     @property
@@ -37,6 +42,17 @@ class EngineOptions:
 class EngineResult:
     segments: list
     language: str = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """How an engine takes its audio: the format, the largest request it accepts, and the ffmpeg that encodes."""
+    format: object = UPLOAD_FORMATS["wav"]
+    max_bytes: int = None
+    ffmpeg: str = None
+
+
+LOCAL_FILES = Upload()
 
 
 def load_engine(options):
@@ -68,6 +84,7 @@ def _engine_failure(name, action, error):
 
 class FasterWhisperEngine:
     name = "faster-whisper"
+    upload = LOCAL_FILES
 
     def __init__(self, options):
         module = import_engine("faster_whisper", "faster-whisper", "WhisperModel")
@@ -78,7 +95,7 @@ class FasterWhisperEngine:
         except Exception as error:
             raise _engine_failure(self.name, f"load model {self.model}", error) from error
 
-    def transcribe(self, path, language, prompt):
+    def transcribe(self, path, language, prompt, audio_sec=None):
         try:
             segments, info = self._model.transcribe(path, language=language, beam_size=self._beam_size,
                                                     initial_prompt=prompt)
@@ -89,16 +106,18 @@ class FasterWhisperEngine:
 
 def _segment_from_attributes(segment):
     return Segment(float(segment.start), float(segment.end), segment.text.strip(),
-                   getattr(segment, "no_speech_prob", None), getattr(segment, "avg_logprob", None))
+                   getattr(segment, "no_speech_prob", None), getattr(segment, "avg_logprob", None),
+                   getattr(segment, "compression_ratio", None))
 
 
 def segment_from_dict(segment):
     return Segment(float(segment["start"]), float(segment["end"]), str(segment.get("text", "")).strip(),
-                   segment.get("no_speech_prob"), segment.get("avg_logprob"))
+                   segment.get("no_speech_prob"), segment.get("avg_logprob"), segment.get("compression_ratio"))
 
 
 class OpenAIWhisperEngine:
     name = "openai-whisper"
+    upload = LOCAL_FILES
 
     def __init__(self, options):
         module = import_engine("whisper", "openai-whisper", "load_model")
@@ -111,7 +130,7 @@ class OpenAIWhisperEngine:
         except Exception as error:
             raise _engine_failure(self.name, f"load model {self.model}", error) from error
 
-    def transcribe(self, path, language, prompt):
+    def transcribe(self, path, language, prompt, audio_sec=None):
         try:
             result = self._model.transcribe(_load_samples(path), language=language, initial_prompt=prompt,
                                             beam_size=self._beam_size, fp16=self._fp16)
@@ -135,11 +154,16 @@ class OpenAIApiEngine:
     name = "openai-api"
 
     def __init__(self, options):
+        if options.upload_format not in UPLOAD_FORMATS:
+            raise TranscribeError("bad_request", f"unknown upload format {options.upload_format!r}; "
+                                                 f"choose one of {', '.join(UPLOAD_FORMATS)}")
         self.model = options.model_name
+        self.upload = Upload(UPLOAD_FORMATS[options.upload_format], int(options.max_upload_mb * 1024 * 1024),
+                             options.ffmpeg)
         self._client = openai_api.TranscriptionClient.from_options(options)
 
-    def transcribe(self, path, language, prompt):
-        payload = self._client.transcribe(path, self.model, language, prompt)
+    def transcribe(self, path, language, prompt, audio_sec=None):
+        payload = self._client.transcribe(path, content_type_of(path), self.model, language, prompt, audio_sec)
         segments = [segment_from_dict(segment) for segment in payload.get("segments") or []]
         if not segments and str(payload.get("text", "")).strip():
             segments = [Segment(0.0, float(payload.get("duration") or 0.0), payload["text"].strip())]

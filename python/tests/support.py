@@ -1,3 +1,4 @@
+import importlib
 import json
 import os
 import subprocess
@@ -5,9 +6,12 @@ import sys
 import tempfile
 import unittest
 
+from crm_transcribe.encoding import default_ffmpeg
+
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 STANDIN_DIR = os.path.join(TESTS_DIR, "standin")
 SCRIPT = os.path.join(os.path.dirname(TESTS_DIR), "transcribe.py")
+FFMPEG = default_ffmpeg(os.environ)
 
 
 def engine_env(with_standin=True, **extra):
@@ -35,3 +39,19 @@ class TempDirTestCase(unittest.TestCase):
     def read_log(self, name="standin.log"):
         with open(self.path(name), encoding="utf-8") as log:
             return [json.loads(line) for line in log]
+
+
+class StandinTestCase(TempDirTestCase):
+    """The faster-whisper stand-in importable as `faster_whisper`, logging to standin.log in the temporary directory."""
+
+    def setUp(self):
+        super().setUp()
+        sys.path.insert(0, STANDIN_DIR)
+        os.environ["STANDIN_LOG"] = self.path("standin.log")
+        self.addCleanup(self._forget_standin)
+
+    def _forget_standin(self):
+        sys.path.remove(STANDIN_DIR)
+        os.environ.pop("STANDIN_LOG", None)
+        sys.modules.pop("faster_whisper", None)
+        importlib.invalidate_caches()

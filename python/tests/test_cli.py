@@ -17,7 +17,8 @@ class OneShotOutputTest(TempDirTestCase):
         code, output, stderr = run_cli([self.stereo], self.env)
 
         self.assertEqual(code, 0)
-        self.assertEqual(set(output), {"text", "language", "durationSec", "segments", "engine", "model", "dropped"})
+        self.assertEqual(set(output), {"text", "language", "durationSec", "segments", "engine", "model", "dropped",
+                                       "channelLayout", "sentSec", "requests"})
         self.assertEqual(output["segments"], [
             {"start": 0.2, "end": 1.0, "speaker": "manager", "text": "Здравствуйте, компания Ромашка, меня зовут Анна."},
             {"start": 1.1, "end": 1.9, "speaker": "client", "text": "Добрый день, мне нужна доставка."},
@@ -25,6 +26,8 @@ class OneShotOutputTest(TempDirTestCase):
         ])
         self.assertEqual((output["durationSec"], output["language"], output["dropped"]), (4.0, "ru", 1))
         self.assertEqual((output["engine"], output["model"]), ("faster-whisper", "small"))
+        self.assertEqual((output["channelLayout"], output["requests"]), ("stereo", 2))
+        self.assertLess(output["sentSec"], 2 * output["durationSec"])
         self.assertTrue(output["text"].startswith("Здравствуйте, компания Ромашка"))
         self.assertIn("ready in", stderr)
 

@@ -1,26 +1,12 @@
-import importlib
 import os
-import sys
 
 from crm_transcribe.engines import EngineOptions, FasterWhisperEngine, load_engine
 from crm_transcribe.errors import TranscribeError
-from tests.support import STANDIN_DIR, TempDirTestCase
+from tests.support import StandinTestCase, TempDirTestCase
 from tests.wavgen import write_wav
 
 
-class FasterWhisperAdapterTest(TempDirTestCase):
-    def setUp(self):
-        super().setUp()
-        sys.path.insert(0, STANDIN_DIR)
-        os.environ["STANDIN_LOG"] = self.path("standin.log")
-        self.addCleanup(self._forget_standin)
-
-    def _forget_standin(self):
-        sys.path.remove(STANDIN_DIR)
-        os.environ.pop("STANDIN_LOG", None)
-        sys.modules.pop("faster_whisper", None)
-        importlib.invalidate_caches()
-
+class FasterWhisperAdapterTest(StandinTestCase):
     def test_loads_the_configured_model_on_the_configured_device(self):
         engine = load_engine(EngineOptions(backend="faster-whisper", model="large-v3", device="cpu",
                                            compute_type="int8"))

@@ -1,6 +1,8 @@
 import unittest
+from dataclasses import replace
 
-from crm_transcribe.filters import Segment, filter_segments, is_known_hallucination, is_repetition_loop
+from crm_transcribe.filters import (Segment, collapse_repeats, filter_segments, is_known_hallucination,
+                                    is_repetition_loop, is_silence)
 
 
 def segments(*texts):
@@ -49,12 +51,53 @@ class FilterSegmentsTest(unittest.TestCase):
         self.assertEqual([s.text for s in kept], ["Добрый день.", "До свидания."])
         self.assertEqual(dropped, 3)
 
+
+
+class CollapseRepeatsTest(unittest.TestCase):
     def test_a_segment_repeated_consecutively_more_than_three_times_keeps_only_its_first(self):
-        kept, dropped = filter_segments(segments("Алло?", "Спасибо.", "Спасибо!", "спасибо", "Спасибо.", "Пока."))
-        self.assertEqual([s.text for s in kept], ["Алло?", "Спасибо.", "Пока."])
+        timeline = [(segment, "client") for segment in segments("Алло?", "Спасибо.", "Спасибо!", "спасибо", "Спасибо.", "Пока.")]
+        kept, dropped = collapse_repeats(timeline)
+        self.assertEqual([s.text for s, _ in kept], ["Алло?", "Спасибо.", "Пока."])
         self.assertEqual(dropped, 3)
 
     def test_up_to_three_consecutive_repeats_are_kept(self):
-        kept, dropped = filter_segments(segments("Алло?", "Алло?", "Алло?", "Да, слушаю."))
+        kept, dropped = collapse_repeats([(segment, "manager") for segment in segments("Алло?", "Алло?", "Алло?", "Да, слушаю.")])
         self.assertEqual(len(kept), 4)
         self.assertEqual(dropped, 0)
+
+    def test_the_same_short_answer_after_each_question_of_the_other_speaker_is_kept(self):
+        kept, dropped = collapse_repeats(turns(Segment(0, 2, "Вопрос?", 0.02, -0.2, 1.1), Segment(2.5, 2.9, "Да.", 0.05, -0.3, 0.6)))
+        self.assertEqual(len(kept), 10)
+        self.assertEqual(dropped, 0)
+
+    def test_a_loop_that_does_not_sound_like_speech_stays_a_loop_while_the_other_speaker_talks(self):
+        kept, dropped = collapse_repeats(turns(Segment(0, 5, "Рассказ.", 0.02, -0.2, 1.1), Segment(0.5, 5.5, "Спасибо.", 0.5, -0.9, 0.6)))
+        self.assertEqual([s.text for s, speaker in kept if speaker == "client"], ["Спасибо."])
+        self.assertEqual(dropped, 4)
+
+    def test_servers_without_signals_still_have_their_answers_kept_between_questions(self):
+        self.assertEqual(collapse_repeats(turns(Segment(0, 2, "Вопрос?"), Segment(2.5, 2.9, "Да.")))[1], 0)
+
+
+def turns(question, answer, count=5, every_sec=6.0):
+    """The manager's `question` (numbered) and the client's `answer`, `count` times, `every_sec` apart."""
+    timeline = []
+    for index in range(count):
+        shift = every_sec * index
+        timeline.append((replace(question, start=question.start + shift, end=question.end + shift,
+                                 text=f"{question.text} {index}"), "manager"))
+        timeline.append((replace(answer, start=answer.start + shift, end=answer.end + shift), "client"))
+    return timeline
+
+
+class SilenceWithoutNoSpeechProbabilityTest(unittest.TestCase):
+    def test_unsure_text_stretched_over_a_long_time_is_silence(self):
+        self.assertTrue(is_silence(Segment(0, 12, "Угу.", avg_logprob=-1.3)))
+        self.assertTrue(is_silence(Segment(0, 9, "Да да да да.", compression_ratio=3.1)))
+
+    def test_unsure_text_of_a_plausible_length_is_kept(self):
+        self.assertFalse(is_silence(Segment(0, 1.2, "Угу.", avg_logprob=-1.3)))
+
+    def test_confident_text_is_kept_however_long(self):
+        self.assertFalse(is_silence(Segment(0, 12, "Угу.", avg_logprob=-0.3)))
+        self.assertFalse(is_silence(Segment(0, 12, "Угу.")))

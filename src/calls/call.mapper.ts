@@ -82,6 +82,8 @@ export function toCallDetailsDto(parts: CallDetailsParts, recordUrl: (id: number
           model: transcript.model,
           durationSec: transcript.durationSec,
           droppedSegments: transcript.droppedSegments,
+          channelLayout: transcript.channelLayout,
+          sentAudioSec: transcript.sentAudioSec,
         }
       : null,
     analysis: latest?.result ?? null,
@@ -90,6 +92,7 @@ export function toCallDetailsDto(parts: CallDetailsParts, recordUrl: (id: number
     stages: stages.map(toStageDto),
     audioDurationSec: call.audioDurationSec,
     audioChannels: call.audioChannels,
+    employeeChannel: call.employeeChannel,
   };
 }
 

@@ -42,6 +42,9 @@ export interface AppConfig {
     /** openai-api engine: its server (OPENAI_BASE_URL when unset) and key (OPENAI_API_KEY when unset). */
     baseUrl?: string;
     apiKey?: string;
+    /** openai-api engine: how audio is sent, and the server's request size limit in MiB. */
+    uploadFormat: 'ogg' | 'mp3' | 'wav';
+    maxUploadMb: number;
   };
   recordings: { maxBytes: number; allowedHosts: string[]; downloadTimeoutMs: number };
   pipeline: PipelineConfig;
@@ -123,6 +126,8 @@ export function buildAppConfig(env: Environment): AppConfig {
       workers: env.TRANSCRIBE_WORKERS ?? 1,
       baseUrl: env.TRANSCRIBE_BASE_URL ?? env.OPENAI_BASE_URL,
       apiKey: env.TRANSCRIBE_API_KEY ?? env.OPENAI_API_KEY,
+      uploadFormat: (env.TRANSCRIBE_UPLOAD_FORMAT as AppConfig['transcription']['uploadFormat'] | undefined) ?? 'ogg',
+      maxUploadMb: env.TRANSCRIBE_MAX_UPLOAD_MB ?? 25,
     },
     recordings: {
       maxBytes: (env.MAX_RECORDING_MB ?? 200) * 1024 * 1024,

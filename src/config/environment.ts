@@ -141,6 +141,12 @@ export class Environment {
   @IsOptional() @Transform(blankToUndefined) @IsString()
   TRANSCRIBE_API_KEY?: string;
 
+  @IsOptional() @Transform(blankToUndefined) @IsIn(['ogg', 'mp3', 'wav'])
+  TRANSCRIBE_UPLOAD_FORMAT?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(2048)
+  TRANSCRIBE_MAX_UPLOAD_MB?: number;
+
   @IsOptional() @Transform(blankToUndefined) @IsIn(['all', 'api', 'worker'])
   ROLE?: string;
 

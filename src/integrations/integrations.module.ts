@@ -29,6 +29,8 @@ import { Transcriber } from './transcription/transcriber.port';
           model: transcription.model,
           baseUrl: transcription.baseUrl,
           apiKey: transcription.apiKey,
+          uploadFormat: transcription.uploadFormat,
+          maxUploadMb: transcription.maxUploadMb,
           baseTimeoutMs: 60_000,
           timeoutPerAudioSecondMs: 2_000,
         }),

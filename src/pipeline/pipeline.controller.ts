@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EMPLOYEE_CHANNELS } from '../calls/entities/call.entity';
 import { ParseRowIdPipe } from '../common/row-id';
 import { CallQueueStateDto, ProcessCallDto, ProcessPendingDto, QueuedCountDto, ReanalyzeDto } from './dto/process.dto';
 import { UploadedCallDto } from './dto/upload.dto';
@@ -44,6 +45,7 @@ export class PipelineController {
         clientPhone: { type: 'string' },
         direction: { type: 'string', enum: ['incoming', 'outgoing', 'callback'] },
         startedAt: { type: 'string', format: 'date-time' },
+        employeeChannel: { type: 'string', enum: [...EMPLOYEE_CHANNELS], description: 'The stereo channel that carries the employee, or mono for one mix; default: the transcription.employeeChannel.upload setting' },
       },
     },
   })

@@ -59,6 +59,7 @@ export class UploadService {
       durationSec: Math.round(info.durationSec),
       audioDurationSec: info.durationSec,
       audioChannels: info.channels,
+      employeeChannel: fields.employeeChannel ?? null,
       managerName: fields.managerName.trim(),
       clientPhone: fields.clientPhone?.trim() || null,
       employeeId: employee?.id ?? null,

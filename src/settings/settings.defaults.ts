@@ -35,5 +35,7 @@ export function defaultSettings(): Settings {
     },
     retention: { recordingsDays: 0, transcriptsDays: 0 },
     crm: { writeBack: false },
+    // Bitrix24 telephony records the caller on the left; other telephony most often the employee.
+    transcription: { employeeChannel: { bitrix: 'caller_left', upload: 'left', webhook: 'left' }, autoSwapRoles: false },
   };
 }

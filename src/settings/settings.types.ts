@@ -70,6 +70,21 @@ export interface CrmSettings {
   writeBack: boolean;
 }
 
+/**
+ * Which channel of a stereo recording carries the employee: `left` or `right`; `caller_left` puts the party that
+ * placed the call on the left (the employee on outgoing calls and callbacks, the client on incoming ones); `mono`
+ * recognises the two channels mixed, leaving the roles to the analysis.
+ */
+export const CHANNEL_MAPPINGS = ['caller_left', 'left', 'right', 'mono'] as const;
+export type ChannelMapping = (typeof CHANNEL_MAPPINGS)[number];
+
+export interface TranscriptionSettings {
+  /** The mapping for calls of each source, unless the call names its employee channel itself. */
+  employeeChannel: { bitrix: ChannelMapping; upload: ChannelMapping; webhook: ChannelMapping };
+  /** Exchange the speakers of a call when the analysis reads the roles the other way round. */
+  autoSwapRoles: boolean;
+}
+
 /** Every stored setting. Secrets never live here: they stay in the environment. */
 export interface Settings {
   timeZone: string;
@@ -80,4 +95,5 @@ export interface Settings {
   reports: ReportSettings;
   retention: RetentionSettings;
   crm: CrmSettings;
+  transcription: TranscriptionSettings;
 }

@@ -106,6 +106,7 @@ export class GenericCallEvents {
       startedAt: event.startedAt ? new Date(event.startedAt) : (previousStart ?? new Date()),
       durationSec: event.durationSec ?? 0,
       direction: event.direction ?? 'incoming',
+      employeeChannel: event.employeeChannel ?? null,
       recordSourceUrl: event.recordUrl,
     };
   }

@@ -69,6 +69,48 @@ describe('OpenAICallAnalyzer against a fake OpenAI server', () => {
     expect(outcome.metrics.talkSec.client).toBeGreaterThan(0);
   });
 
+  describe('the speakers against the channel mapping', () => {
+    const swappedCall = SALES_CALL.map((line) => ({ ...line, speaker: line.speaker === 'manager' ? 'client' as const : 'manager' as const }));
+
+    it('confirms labels that the model reads the same way', async () => {
+      const outcome = await analyzer().analyze(callRequest());
+
+      expect(outcome.metrics.roleCheck).toBe('confirmed');
+      expect(chat.received[0].request.messages[0].content).toContain('speakerLabels');
+    });
+
+    it('flags a call whose "client" introduces the company, and leaves its labels', async () => {
+      const outcome = await analyzer().analyze(callRequest({ segments: swappedCall }));
+
+      expect(outcome.metrics.roleCheck).toBe('contradicted');
+      expect(outcome.segments).toEqual(swappedCall);
+      expect(outcome.metrics.managerQuestions).toBe(0);
+    });
+
+    it('exchanges the labels when the setting allows, and computes the metrics on the exchanged ones', async () => {
+      const settings = settingsWith((value) => (value.transcription.autoSwapRoles = true));
+      const outcome = await analyzer().analyze(callRequest({ segments: swappedCall, settings }));
+
+      expect(outcome.metrics.roleCheck).toBe('swapped');
+      expect(outcome.segments).toEqual(SALES_CALL);
+      expect(outcome.metrics.managerQuestions).toBe(2);
+      expect(outcome.metrics.talkSec.manager).toBeGreaterThan(outcome.metrics.talkSec.client);
+    });
+
+    it('leaves a mono call unchecked', async () => {
+      const mono = SALES_CALL.map((line) => ({ ...line, speaker: 'unknown' as const }));
+      expect((await analyzer().analyze(callRequest({ segments: mono }))).metrics.roleCheck).toBe('unchecked');
+    });
+
+    it('never exchanges the speakers of a chat, whose messages say who wrote them', async () => {
+      const settings = settingsWith((value) => (value.transcription.autoSwapRoles = true));
+      const outcome = await analyzer().analyze(callRequest({ kind: 'chat', segments: swappedCall, settings }));
+
+      expect(outcome.segments).toEqual(swappedCall);
+      expect(outcome.metrics.roleCheck).toBe('unchecked');
+    });
+  });
+
   it('retries after a timeout of a slow server and succeeds', async () => {
     chat.script({ kind: 'slow', delayMs: 800 });
     const outcome = await analyzer({ timeoutMs: 300 }).analyze(callRequest());

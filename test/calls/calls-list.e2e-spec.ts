@@ -144,7 +144,7 @@ describe('GET /api/calls', () => {
     const retained = await addCall(t.dataSource, { recordingPath: 'recordings/x.mp3', recordingDeletedAt: new Date(), startedAt: new Date(1_000), refusalReasons: ['дорого'], summary: 'Итог "в кавычках"\n', error: 'ошибка' });
     const res = await list({ pageSize: 100 }).expect('Content-Type', 'application/json; charset=utf-8').expect(200);
     expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
-    const detailOnly = ['transcriptText', 'transcript', 'analysis', 'metrics', 'analysisHistory', 'stages', 'audioDurationSec', 'audioChannels'];
+    const detailOnly = ['transcriptText', 'transcript', 'analysis', 'metrics', 'analysisHistory', 'stages', 'audioDurationSec', 'audioChannels', 'employeeChannel'];
     for (const item of res.body.items) {
       const details = (await request(t.server).get(`/api/calls/${item.id}`).expect(200)).body;
       for (const field of detailOnly) delete details[field];

@@ -168,6 +168,7 @@ function goodAnswer(request: ChatRequest, transcript: TranscriptLine[]): FakeAns
   const quoteOf = (position: number) => (transcript.length ? transcript[position % transcript.length].text.split(' ').slice(0, 6).join(' ') : '');
   return {
     speakerRoles: transcript.filter((line) => line.speaker === '?').map((line) => ({ segment: line.index, speaker: line.index % 2 === 0 ? 'manager' : 'client' })),
+    speakerLabels: speakerLabels(transcript),
     scores: Object.fromEntries(keys.map((key) => [key, 4])),
     sections: keys.map((key) => ({ key, how_it_was: `Этап ${key} пройден`, how_to_improve: 'Уточнять потребности глубже' })),
     checklist: criterionIds(request).map((id, position) => ({ id, passed: true, quote: quoteOf(position) })),
@@ -184,6 +185,13 @@ function goodAnswer(request: ChatRequest, transcript: TranscriptLine[]): FakeAns
     refusalReasons: [],
     nextSteps: ['Перезвонить в пятницу'],
   };
+}
+
+/** Reads the roles as a model would from one clue: the side that introduces the company represents it. */
+function speakerLabels(transcript: TranscriptLine[]): 'as_labelled' | 'swapped' | 'unclear' {
+  const introduction = transcript.find((line) => /компани/i.test(line.text));
+  if (!introduction || transcript.some((line) => line.speaker === '?')) return 'unclear';
+  return introduction.speaker === 'M' ? 'as_labelled' : 'swapped';
 }
 
 /** What OpenAI checks before accepting a strict schema: every object closed and every property required. */

@@ -1,14 +1,22 @@
+import { spawn } from 'node:child_process';
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { ffmpegBinary } from '../../src/common/packaged-binaries';
 import { FakeOpenAIHandler, sendJson } from './openai-server';
 
 /**
- * `POST /v1/audio/transcriptions` of an OpenAI-compatible server. It "recognises" the pure tones that tests write
- * into WAV files: every stretch of sound becomes one verbose_json segment whose text is looked up by frequency.
+ * `POST /v1/audio/transcriptions` of an OpenAI-compatible server. It cannot recognise words; it finds where there is
+ * sound in what it receives (WAV, or anything ffmpeg decodes: ogg, mp3…) and answers with one verbose_json segment
+ * per stretch of sound, timed to it. A pure tone reads as the phrase configured for its frequency (tests write tones
+ * to script the text); any other sound, such as speech, reads as the first words of a fixed sentence, one word per
+ * 0.4 s, so the same utterance reads the same every time. Like OpenAI it refuses a request body over 25 MiB with 413
+ * and a file whose name has an unsupported extension with 400.
  */
 export interface ReceivedTranscription {
   fields: Record<string, string>;
   file?: { filename: string; contentType: string; data: Buffer };
   authorization?: string;
+  /** Seconds of audio in the file, as decoded; 0 when it was refused before decoding. */
+  audioSec: number;
   /** How long this fake took to answer, i.e. the engine time seen by the client. */
   handledMs: number;
 }
@@ -19,13 +27,24 @@ export type TranscriptionFailure =
   | { slowMs: number }
   | { malformedJson: true };
 
+/** What a tone of some frequency reads as, with the recogniser's confidence in it. */
+export interface FakePhrase {
+  text: string;
+  noSpeechProb?: number;
+  avgLogprob?: number;
+}
+
 export interface FakeTranscriptionsOptions {
-  /** Text per tone frequency in hertz (rounded to 10 Hz); other tones read `tone <hz>`. */
-  phrases?: Record<number, string>;
+  /** Text per tone frequency in hertz (within 15 Hz). */
+  phrases?: Record<number, string | FakePhrase>;
   /** Added to every answer, standing for the recogniser's own work. */
   latencyMs?: number;
   /** Answers 401 unless the request carries `Bearer <apiKey>`. */
   apiKey?: string;
+  /** Larger request bodies get 413; OpenAI's limit, 25 MiB, by default. */
+  maxBodyBytes?: number;
+  /** Segments without no_speech_prob, as some local Whisper servers answer. */
+  withoutNoSpeechProb?: boolean;
 }
 
 export interface FakeTranscriptions {
@@ -37,15 +56,22 @@ export interface FakeTranscriptions {
 
 interface VoicedRegion { start: number; end: number; hertz: number }
 
+export const OPENAI_MAX_BODY_BYTES = 25 * 1024 * 1024;
+const SUPPORTED_EXTENSIONS = ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm'];
+const RATE = 16000;
+const WORDS = 'да конечно мы можем оформить доставку завтра утром по адресу который вы укажете в заявке и сразу пришлём счёт на почту'.split(' ');
+const SEC_PER_WORD = 0.4;
+const PHRASE_TOLERANCE_HZ = 15;
+
 export function fakeTranscriptions(options: FakeTranscriptionsOptions = {}): FakeTranscriptions {
   const received: ReceivedTranscription[] = [];
   const failures: TranscriptionFailure[] = [];
   const handler: FakeOpenAIHandler = async (req, res, body) => {
     const started = performance.now();
-    const form = parseMultipart(req, body);
-    const call: ReceivedTranscription = { ...form, authorization: req.headers.authorization, handledMs: 0 };
+    const form = body.length > (options.maxBodyBytes ?? OPENAI_MAX_BODY_BYTES) ? { fields: {} } : parseMultipart(req, body);
+    const call: ReceivedTranscription = { ...form, authorization: req.headers.authorization, audioSec: 0, handledMs: 0 };
     received.push(call);
-    await answer(res, form, failures.shift(), options);
+    await answer(res, body.length, form, failures.shift(), options, call);
     call.handledMs = performance.now() - started;
   };
   return { routes: { 'POST /v1/audio/transcriptions': handler }, received, failNext: (...next) => failures.push(...next) };
@@ -53,10 +79,16 @@ export function fakeTranscriptions(options: FakeTranscriptionsOptions = {}): Fak
 
 async function answer(
   res: ServerResponse,
+  bodyBytes: number,
   form: Pick<ReceivedTranscription, 'fields' | 'file'>,
   failure: TranscriptionFailure | undefined,
   options: FakeTranscriptionsOptions,
+  call: ReceivedTranscription,
 ): Promise<void> {
+  const maxBodyBytes = options.maxBodyBytes ?? OPENAI_MAX_BODY_BYTES;
+  if (bodyBytes > maxBodyBytes) {
+    return sendJson(res, 413, { error: { message: `Maximum content size limit (${maxBodyBytes}) exceeded (${bodyBytes} bytes read)`, type: 'server_error', param: null, code: null } });
+  }
   if (options.latencyMs) await pause(res, options.latencyMs);
   if (failure && 'slowMs' in failure) await pause(res, failure.slowMs);
   if (failure && 'status' in failure) return sendFailure(res, failure);
@@ -68,10 +100,16 @@ async function answer(
     return sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
   }
   if (!form.file) return sendJson(res, 400, { error: { message: 'file is required', type: 'invalid_request_error' } });
+  if (!SUPPORTED_EXTENSIONS.includes(form.file.filename.split('.').pop()?.toLowerCase() ?? '')) {
+    return sendJson(res, 400, { error: { message: `Invalid file format. Supported formats: ${JSON.stringify(SUPPORTED_EXTENSIONS)}`, type: 'invalid_request_error', param: null, code: null } });
+  }
   if (form.fields.response_format !== 'verbose_json') {
     return sendJson(res, 400, { error: { message: 'this fake answers verbose_json only', type: 'invalid_request_error' } });
   }
-  sendJson(res, 200, verboseJson(form.file.data, form.fields.language, options.phrases ?? {}));
+  const samples = await decode(form.file.data);
+  if (!samples) return sendJson(res, 400, { error: { message: 'Audio file might be corrupted or unsupported', type: 'invalid_request_error', param: 'file', code: 'invalid_value' } });
+  call.audioSec = samples.length / RATE;
+  sendJson(res, 200, verboseJson(samples, form.fields.language, options));
 }
 
 function sendFailure(res: ServerResponse, failure: { status: number; retryAfterSec?: number }): void {
@@ -80,19 +118,51 @@ function sendFailure(res: ServerResponse, failure: { status: number; retryAfterS
   sendJson(res, failure.status, { error: { message, type: failure.status === 429 ? 'requests' : 'server_error' } }, headers);
 }
 
-function verboseJson(wav: Buffer, language: string | undefined, phrases: Record<number, string>) {
-  const audio = readMonoWav(wav);
-  const segments = voicedRegions(audio.samples, audio.rate).map((region, id) => ({
-    id, seek: 0, start: region.start, end: region.end, text: ` ${phrases[region.hertz] ?? `tone ${region.hertz}`}`,
-    tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.1, no_speech_prob: 0.01,
-  }));
+function verboseJson(samples: Int16Array, language: string | undefined, options: FakeTranscriptionsOptions) {
+  const segments = voicedRegions(samples, RATE).map((region, id) => {
+    const phrase = phraseOf(region, options.phrases ?? {});
+    return {
+      id, seek: 0, start: region.start, end: region.end, text: ` ${phrase.text}`, tokens: [], temperature: 0,
+      avg_logprob: phrase.avgLogprob ?? -0.2, compression_ratio: 1.1,
+      ...(options.withoutNoSpeechProb ? {} : { no_speech_prob: phrase.noSpeechProb ?? 0.01 }),
+    };
+  });
   return {
     task: 'transcribe',
     language: language === 'en' ? 'english' : 'russian',
-    duration: audio.samples.length / audio.rate,
+    duration: samples.length / RATE,
     text: segments.map((segment) => segment.text.trim()).join(' '),
     segments,
   };
+}
+
+function phraseOf(region: VoicedRegion, phrases: Record<number, string | FakePhrase>): FakePhrase {
+  const hertz = Object.keys(phrases).map(Number).find((tone) => Math.abs(tone - region.hertz) <= PHRASE_TOLERANCE_HZ);
+  if (hertz !== undefined) {
+    const phrase = phrases[hertz];
+    return typeof phrase === 'string' ? { text: phrase } : phrase;
+  }
+  const words = WORDS.slice(0, Math.max(1, Math.min(WORDS.length, Math.round((region.end - region.start) / SEC_PER_WORD))));
+  return { text: `${words.join(' ')}.`.replace(/^./, (first) => first.toUpperCase()) };
+}
+
+/** 16 kHz mono samples of a WAV read directly, or of anything else through ffmpeg; undefined when it does not decode. */
+async function decode(data: Buffer): Promise<Int16Array | undefined> {
+  if (data.toString('ascii', 0, 4) === 'RIFF') {
+    const wav = readWav(data);
+    if (wav.rate === RATE && wav.channels === 1) return wav.samples;
+  }
+  return new Promise((resolve) => {
+    const ffmpeg = spawn(ffmpegBinary(), ['-v', 'error', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(RATE), 'pipe:1']);
+    const chunks: Buffer[] = [];
+    ffmpeg.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    ffmpeg.stdin.on('error', () => undefined);
+    ffmpeg.on('close', (code) => {
+      const pcm = Buffer.concat(chunks);
+      resolve(code === 0 ? new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2)) : undefined);
+    });
+    ffmpeg.stdin.end(data);
+  });
 }
 
 export function parseMultipart(req: IncomingMessage, body: Buffer): Pick<ReceivedTranscription, 'fields' | 'file'> {
@@ -125,20 +195,24 @@ function splitParts(body: Buffer, delimiter: string): Buffer[] {
   return parts;
 }
 
-function readMonoWav(wav: Buffer): { rate: number; samples: Int16Array } {
+function readWav(wav: Buffer): { rate: number; channels: number; samples: Int16Array } {
   let offset = 12;
   let rate = 16000;
+  let channels = 1;
   while (offset + 8 <= wav.length) {
     const id = wav.toString('ascii', offset, offset + 4);
     const size = wav.readUInt32LE(offset + 4);
-    if (id === 'fmt ') rate = wav.readUInt32LE(offset + 12);
+    if (id === 'fmt ') {
+      channels = wav.readUInt16LE(offset + 10);
+      rate = wav.readUInt32LE(offset + 12);
+    }
     if (id === 'data') {
       const data = wav.subarray(offset + 8, offset + 8 + size);
-      return { rate, samples: new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length - (data.length % 2))) };
+      return { rate, channels, samples: new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length - (data.length % 2))) };
     }
     offset += 8 + size + (size % 2);
   }
-  return { rate, samples: new Int16Array(0) };
+  return { rate, channels, samples: new Int16Array(0) };
 }
 
 function voicedRegions(samples: Int16Array, rate: number): VoicedRegion[] {

@@ -48,7 +48,7 @@ export class FakeTranscriber extends Transcriber {
     await this.gate;
     const failure = this.failures.shift();
     if (failure) throw typeof failure === 'function' ? failure() : failure;
-    return { text: this.segments.map((s) => s.text).join(' '), language: 'ru', durationSec: request.durationSec, segments: this.segments, engine: 'fake', model: 'fake-1', dropped: 0 };
+    return { text: this.segments.map((s) => s.text).join(' '), language: 'ru', durationSec: request.durationSec, segments: this.segments, engine: 'fake', model: 'fake-1', dropped: 0, channelLayout: request.channels === 2 ? 'stereo' : 'mono', sentSec: request.durationSec, requests: request.channels };
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Analysis } from '../../src/calls/entities/analysis.entity';
+import { Call } from '../../src/calls/entities/call.entity';
 import { Transcript } from '../../src/calls/entities/transcript.entity';
 import { createFakeChat, FakeChat } from '../fakes/openai-chat';
 import { FakeOpenAI, startFakeOpenAI } from '../fakes/openai-server';
@@ -70,5 +71,44 @@ describe('end to end with the real adapters: Whisper over HTTP through python/ a
     expect(details.metrics.talkRatio.manager).toBeGreaterThan(details.metrics.talkRatio.client);
     const search = await request(t.server).get('/api/calls').query({ q: 'доставку' }).expect(200);
     expect(search.body.items.map((item: { id: number }) => item.id)).toContain(call.id);
+  });
+
+  describe('when the recording has the roles the other way round', () => {
+    // The company is introduced on the right channel, which the default mapping of uploads gives the client.
+    const reversed = writeToneWav(join(mkdtempSync(join(tmpdir(), 'e2e-wav-')), 'reversed.wav'), 24, [[[5, 10, 550]], [[0.5, 4, 440], [12, 16, 660]]]);
+
+    async function uploaded(): Promise<{ id: number; metrics: Record<string, any>; transcript: { segments: { speaker: string; text: string }[] } }> {
+      const reply = await request(t.server).post('/api/calls/upload').field('managerName', 'Анна').attach('file', reversed).expect(202);
+      await waitForCall(t.dataSource, reply.body.id, undefined, 60_000);
+      return (await request(t.server).get(`/api/calls/${reply.body.id}`).expect(200)).body;
+    }
+
+    it('flags the call in its metrics and leaves the labels as mapped', async () => {
+      const details = await uploaded();
+
+      expect(details.metrics.roleCheck).toBe('contradicted');
+      expect(details.transcript.segments.map((segment) => segment.speaker)).toEqual(['client', 'manager', 'client']);
+      expect(details.metrics.talkRatio.manager).toBeLessThan(details.metrics.talkRatio.client);
+    });
+
+    it('exchanges the speakers when the setting allows, and keeps the exchanged transcript', async () => {
+      await request(t.server).patch('/api/settings').send({ transcription: { autoSwapRoles: true } }).expect(200);
+      const details = await uploaded();
+
+      expect(details.metrics.roleCheck).toBe('swapped');
+      expect(details.transcript.segments.map((segment) => [segment.speaker, segment.text])).toEqual([
+        ['manager', PHRASES[440]], ['client', PHRASES[550]], ['manager', PHRASES[660]],
+      ]);
+      expect(details.metrics.talkRatio.manager).toBeGreaterThan(details.metrics.talkRatio.client);
+      expect(details.metrics.managerQuestions).toBe(1);
+
+      // As after a crash between storing the analysis and showing it on the call: run again, nothing is paid twice.
+      const chats = chat.received.length;
+      await t.dataSource.getRepository(Call).update(details.id, { status: 'transcribed' });
+      await request(t.server).post(`/api/calls/${details.id}/process`).send({}).expect(202);
+      await waitForCall(t.dataSource, details.id);
+      expect(chat.received.length).toBe(chats);
+      expect(await t.dataSource.getRepository(Analysis).countBy({ callId: details.id })).toBe(1);
+    });
   });
 });

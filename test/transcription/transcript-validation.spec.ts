@@ -2,6 +2,7 @@ import { validateTranscript } from '../../src/integrations/transcription/transcr
 
 const valid = () => ({
   text: 'Алло Да', language: 'ru', durationSec: 10, engine: 'faster-whisper', model: 'small', dropped: 0,
+  channelLayout: 'stereo', sentSec: 6.4, requests: 2,
   segments: [
     { start: 0.5, end: 2, speaker: 'manager', text: 'Алло' },
     { start: 2.1, end: 10.3, speaker: 'client', text: 'Да' },
@@ -20,6 +21,8 @@ describe('validateTranscript', () => {
     ['an unknown speaker', (r: ReturnType<typeof valid>) => { r.segments[0].speaker = 'operator'; }, '"operator" is not manager'],
     ['a missing text', (r: ReturnType<typeof valid>) => { delete (r as Partial<typeof r>).text; }, 'text is not a string'],
     ['a negative start', (r: ReturnType<typeof valid>) => { r.segments[0].start = -1; }, 'segments[0].start is not a non-negative number'],
+    ['an unknown channel layout', (r: ReturnType<typeof valid>) => { r.channelLayout = 'quad'; }, 'channelLayout "quad" is not stereo'],
+    ['a fractional request count', (r: ReturnType<typeof valid>) => { r.requests = 1.5; }, 'requests is not an integer'],
   ])('rejects %s', (_, spoil, reason) => {
     const result = valid();
     spoil(result);

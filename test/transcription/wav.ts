@@ -17,7 +17,7 @@ export function writeToneWav(path: string, durationSec: number, channels: Tone[]
   return path;
 }
 
-function wavHeader(dataBytes: number, channels: number, rate: number): Buffer {
+export function wavHeader(dataBytes: number, channels: number, rate: number): Buffer {
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
   header.writeUInt32LE(36 + dataBytes, 4);

@@ -76,6 +76,15 @@ describe('incoming webhook', () => {
       expect(JSON.stringify(event.payload)).not.toContain('SECRET');
     });
 
+    it('store the channel that the telephony says carries the employee, and refuse one it cannot mean', async () => {
+      await request(t.server).post(URL).send(callEvent({ externalId: 'right', employeeChannel: 'right' })).expect(200);
+      await request(t.server).post(URL).send(callEvent({ externalId: 'unsaid' })).expect(200);
+      const refused = await request(t.server).post(URL).send(callEvent({ externalId: 'centre', employeeChannel: 'centre' })).expect(400);
+
+      expect(refused.body.message).toContain('employeeChannel');
+      expect((await calls()).map((call) => [call.external_id, call.employee_channel])).toEqual([['right', 'right'], ['unsaid', null]]);
+    });
+
     it('turn a duplicate delivery into one call, updated', async () => {
       const first = await request(t.server).post(URL).send(callEvent()).expect(200);
       const second = await request(t.server).post(URL).send(callEvent({ durationSec: 200 })).expect(200);

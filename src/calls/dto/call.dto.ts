@@ -1,6 +1,7 @@
 import type { RiskLevel } from '../../settings/settings.types';
-import type { TranscriptSegment } from '../../integrations/transcription/transcriber.port';
-import type { CallDirection, CallSource, CallStatus } from '../entities/call.entity';
+import type { ChannelLayout, TranscriptSegment } from '../../integrations/transcription/transcriber.port';
+import { ApiProperty } from '@nestjs/swagger';
+import { type CallDirection, type CallSource, type CallStatus, EMPLOYEE_CHANNELS, type EmployeeChannel } from '../entities/call.entity';
 
 export class CallDto {
   /** @example 1042 */
@@ -61,6 +62,11 @@ export class TranscriptDto {
   model: string | null;
   durationSec: number | null;
   droppedSegments: number;
+  /** `stereo` (a speaker per channel), `mono`, or `dual_mono` (the same mix on both channels, recognised once). */
+  @ApiProperty({ enum: ['stereo', 'mono', 'dual_mono'], nullable: true })
+  channelLayout: ChannelLayout | null;
+  /** Seconds of audio sent to the recogniser: the speech of each channel. */
+  sentAudioSec: number | null;
 }
 
 export class AnalysisVersionDto {
@@ -96,4 +102,7 @@ export class CallDetailsDto extends CallDto {
   stages: CallStageDto[];
   audioDurationSec: number | null;
   audioChannels: number | null;
+  /** The stereo channel the telephony said carries the employee; null: the setting of the call's source. */
+  @ApiProperty({ enum: EMPLOYEE_CHANNELS, nullable: true })
+  employeeChannel: EmployeeChannel | null;
 }

@@ -10,6 +10,9 @@ export const CALL_SOURCES = ['bitrix', 'webhook', 'upload'] as const;
 export type CallSource = (typeof CALL_SOURCES)[number];
 export const CALL_DIRECTIONS = ['incoming', 'outgoing', 'callback'] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+/** The channel of a stereo recording that carries the employee; `mono`: the channels are one mix. */
+export const EMPLOYEE_CHANNELS = ['left', 'right', 'mono'] as const;
+export type EmployeeChannel = (typeof EMPLOYEE_CHANNELS)[number];
 
 @Entity('calls')
 @Index('IDX_calls_started_at', ['startedAt', 'id'])
@@ -121,6 +124,10 @@ export class Call {
 
   @Column({ type: 'smallint', nullable: true })
   audioChannels: number | null;
+
+  /** Where the telephony said the employee is; null: the `transcription.employeeChannel` setting of the source. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  employeeChannel: EmployeeChannel | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   recordingDeletedAt: Date | null;

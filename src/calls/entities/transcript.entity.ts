@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { UnmanagedIndex } from '../../database/unmanaged-index';
-import type { TranscriptSegment } from '../../integrations/transcription/transcriber.port';
+import type { ChannelLayout, TranscriptSegment } from '../../integrations/transcription/transcriber.port';
 import { Call } from './call.entity';
 
 @Entity('transcripts')
@@ -36,6 +36,14 @@ export class Transcript {
 
   @Column({ type: 'int', default: 0 })
   droppedSegments: number;
+
+  /** How the channels were recognised: `stereo` (a speaker each), `mono`, or `dual_mono` (one mix on both, recognised once). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  channelLayout: ChannelLayout | null;
+
+  /** Seconds of audio sent to the engine: the speech of each channel, which hosted engines bill. */
+  @Column({ type: 'real', nullable: true })
+  sentAudioSec: number | null;
 
   /** The call's start time, copied by triggers so searches can order matches cheaply. */
   @Column({ type: 'timestamptz', nullable: true, select: false, insert: false, update: false })

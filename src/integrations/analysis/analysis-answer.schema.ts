@@ -13,6 +13,7 @@ const segmentIndex = z.number().int().min(0);
  */
 export const AnalysisAnswerSchema = z.object({
   speakerRoles: z.array(z.object({ segment: segmentIndex, speaker: role })),
+  speakerLabels: z.enum(['as_labelled', 'swapped', 'unclear']),
   scores: z.object({
     greeting: score,
     needs: score,

@@ -1,6 +1,6 @@
 import { AnalysisAnswer } from './analysis-answer.schema';
 import { criteriaVersion, PROMPT_VERSION } from './analysis-prompt';
-import { AnalysisOutcome, AnalysisRequest, CallAnalysis, SCORE_KEYS, TranscriptSegment } from './call-analyzer.port';
+import { AnalysisOutcome, AnalysisRequest, CallAnalysis, RoleCheck, SCORE_KEYS, TranscriptSegment } from './call-analyzer.port';
 import { buildChecklist, checklistPercent, failedCriteria, overallScore, riskLevel } from './checklist-scoring';
 import { computeConversationMetrics } from './conversation-metrics';
 import { countMentions, mergeProducts } from './dictionary-mentions';
@@ -15,7 +15,8 @@ export function segmentsForModel(request: AnalysisRequest): TranscriptSegment[] 
 /** Turns the model's validated answer into what we store and serve; everything but the answer is computed here. */
 export function assembleOutcome(request: AnalysisRequest, answer: AnalysisAnswer, model: string, tokens: TokenUsage): AnalysisOutcome {
   const settings = request.settings;
-  const segments = assignSpeakerRoles(request.segments, answer.speakerRoles);
+  const roleCheck = checkRoles(request, answer.speakerLabels);
+  const segments = roleCheck === 'swapped' ? swapSpeakers(request.segments) : assignSpeakerRoles(request.segments, answer.speakerRoles);
   const sentSegments = segmentsForModel(request);
   const checklist = buildChecklist(settings.analysis.checklist, answer.checklist, sentSegments);
   const scoreOverall = overallScore(checklist, answer.scores);
@@ -55,7 +56,7 @@ export function assembleOutcome(request: AnalysisRequest, answer: AnalysisAnswer
   };
   return {
     analysis,
-    metrics: computeConversationMetrics(segments, request.durationSec),
+    metrics: { ...computeConversationMetrics(segments, request.durationSec), roleCheck },
     scoreOverall,
     riskLevel: riskLevel(scoreOverall, answer.conflict, failedCriteria(checklist), settings.analysis.riskThresholds),
     segments,
@@ -71,6 +72,19 @@ export function assignSpeakerRoles(segments: TranscriptSegment[], roles: Analysi
   return segments.map((segment, index) =>
     segment.speaker === 'unknown' && roleOf.has(index) ? { ...segment, speaker: roleOf.get(index)! } : segment,
   );
+}
+
+/** The model's reading of who represents the company, against the labels that the channel mapping gave a call. */
+export function checkRoles(request: AnalysisRequest, verdict: AnalysisAnswer['speakerLabels']): RoleCheck {
+  const sides = new Set(request.segments.map((segment) => segment.speaker));
+  if (request.kind !== 'call' || !sides.has('manager') || !sides.has('client') || verdict === 'unclear') return 'unchecked';
+  if (verdict === 'as_labelled') return 'confirmed';
+  return request.settings.transcription.autoSwapRoles ? 'swapped' : 'contradicted';
+}
+
+export function swapSpeakers(segments: TranscriptSegment[]): TranscriptSegment[] {
+  const other = { manager: 'client', client: 'manager', unknown: 'unknown' } as const;
+  return segments.map((segment) => ({ ...segment, speaker: other[segment.speaker] }));
 }
 
 function sectionsByKey(sections: AnalysisAnswer['sections']): CallAnalysis['sections'] {

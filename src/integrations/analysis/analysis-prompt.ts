@@ -3,7 +3,7 @@ import { AnalysisSettings, ChecklistCriterion } from '../../settings/settings.ty
 import { AnalysisRequest, TranscriptSegment } from './call-analyzer.port';
 
 /** Bump when the wording of the prompt or the answer schema changes, so stored analyses can be told apart. */
-export const PROMPT_VERSION = 'analysis-2025.1';
+export const PROMPT_VERSION = 'analysis-2025.2';
 
 export interface AnalysisPrompt {
   /** Identical for every conversation of one kind under the same settings: providers cache it. */
@@ -37,6 +37,7 @@ function staticInstructions(kind: AnalysisRequest['kind'], settings: AnalysisSet
     '',
     'Rules:',
     '- speakerRoles: when any line has speaker ?, give every such line index the role manager or client, judging by content (the manager represents the company). Otherwise return an empty array.',
+    '- speakerLabels: when the lines are labelled M and C, say whether the labels match the content: as_labelled when M is the side that represents the company, swapped when C is (C introduces the company, names prices and terms, while M asks what a customer asks), unclear when the content does not tell or any line has ?. Whatever the labels say, every other field treats the speaker who represents the company as the manager.',
     '- scores: rate greeting, needs (discovery of needs), presentation, objections (handling of objections), closing (next step) and tone from 1 (very poor) to 5 (excellent). If a stage did not happen although it should have, rate it 1 or 2.',
     '- sections: one item for each of the six score keys: how_it_was (what the manager did, concretely) and how_to_improve (what to do differently).',
     '- checklist: one item per criterion below, with its id. passed is true or false, or null when the criterion does not apply to this conversation. quote is an exact, verbatim excerpt of the transcript (in its original language, without the index, time or speaker) that proves the verdict; for passed false it may be empty when the proof is that something is missing. Never invent or paraphrase quotes.',

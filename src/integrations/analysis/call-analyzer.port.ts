@@ -70,6 +70,13 @@ export interface PerSpeaker<T> {
   client: T;
 }
 
+/**
+ * Whether the analysis read the speakers as the channel mapping labelled them: `confirmed`; `contradicted` (the
+ * labels are left as they are, so the talk metrics may be the wrong way round); `swapped` (the labels were exchanged,
+ * as the `transcription.autoSwapRoles` setting allows); `unchecked` (a mono call, a chat, or the content did not tell).
+ */
+export type RoleCheck = 'confirmed' | 'contradicted' | 'swapped' | 'unchecked';
+
 export interface ConversationMetrics {
   talkRatio: PerSpeaker<number>;
   talkSec: PerSpeaker<number>;
@@ -78,6 +85,8 @@ export interface ConversationMetrics {
   silenceSec: number;
   managerQuestions: number;
   wordsPerMinute: PerSpeaker<number>;
+  /** Set by the analysis; absent from the metrics computed right after transcription. */
+  roleCheck?: RoleCheck;
 }
 
 export interface AnalysisUsage {
@@ -106,7 +115,7 @@ export interface AnalysisOutcome {
   /** 0..100, equal to `analysis.scores.overall`. */
   scoreOverall: number;
   riskLevel: RiskLevel;
-  /** The request's segments, with speaker roles assigned when the transcript was mono. */
+  /** The request's segments, with speaker roles assigned when the transcript was mono, or exchanged when swapped. */
   segments: TranscriptSegment[];
   usage: AnalysisUsage;
   promptVersion: string;

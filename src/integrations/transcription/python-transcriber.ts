@@ -1,10 +1,12 @@
 import { OnModuleDestroy } from '@nestjs/common';
-import { PythonWorker } from './python-worker';
+import { ffmpegBinary } from '../../common/packaged-binaries';
+import { PythonWorker, RequestTimeouts } from './python-worker';
 import { TranscribeRequest, Transcriber, TranscriptResult } from './transcriber.port';
 import { validateTranscript } from './transcript-validation';
 import { WorkerPool } from './worker-pool';
 
 export type TranscriptionBackend = 'faster-whisper' | 'openai-whisper' | 'openai-api';
+export type UploadFormat = 'ogg' | 'mp3' | 'wav';
 
 export interface PythonTranscriberOptions {
   /** `python3` or a virtualenv's interpreter (PYTHON_PATH). */
@@ -27,8 +29,17 @@ export interface PythonTranscriberOptions {
   apiKey?: string;
   /** openai-api: retries of 429 and 5xx answers inside the worker. */
   apiRetries?: number;
+  /** openai-api: how audio is sent: Opus in Ogg (the default), mp3 or PCM WAV. */
+  uploadFormat?: UploadFormat;
+  /** openai-api: the server's request size limit in MiB (25 at OpenAI); longer audio is sent in chunks. */
+  maxUploadMb?: number;
+  /** The ffmpeg that compresses what is sent; the packaged one by default. */
+  ffmpegPath?: string;
   extraEnv?: Record<string, string>;
-  /** Time allowed per file: baseTimeoutMs + timeoutPerAudioSecondMs × audio seconds. */
+  /**
+   * Time allowed per request to the engine: baseTimeoutMs + timeoutPerAudioSecondMs × its seconds of audio. A file is
+   * sent in chunks, each with its own limit; the same formula over the whole file covers the time before the first.
+   */
   baseTimeoutMs: number;
   timeoutPerAudioSecondMs: number;
   /** Time allowed for a worker to load its model; first runs may download it. */
@@ -36,6 +47,10 @@ export interface PythonTranscriberOptions {
 }
 
 const DEFAULT_STARTUP_TIMEOUT_MS = 10 * 60_000;
+/** The longest wait the worker makes between retries of a rate-limited or failing request (MAX_RETRY_WAIT_SEC). */
+const MAX_RETRY_WAIT_MS = 30_000;
+/** The worker times its own HTTP requests out first, so it can answer with the reason before it is killed. */
+const GRACE_MS = 10_000;
 
 /** Whisper through a pool of `python/transcribe.py --worker` processes. */
 export class PythonTranscriber extends Transcriber implements OnModuleDestroy {
@@ -58,7 +73,7 @@ export class PythonTranscriber extends Transcriber implements OnModuleDestroy {
       managerChannel: request.managerChannel,
       language: request.language || this.options.language,
       vocabularyHints: request.vocabularyHints,
-    }, this.timeoutMs(request.durationSec));
+    }, this.timeouts(request.durationSec));
     return validateTranscript(raw);
   }
 
@@ -70,8 +85,13 @@ export class PythonTranscriber extends Transcriber implements OnModuleDestroy {
     return this.close();
   }
 
-  private timeoutMs(durationSec: number): number {
-    return Math.round(this.options.baseTimeoutMs + this.options.timeoutPerAudioSecondMs * Math.max(0, durationSec || 0));
+  private timeouts(durationSec: number): RequestTimeouts {
+    const attempts = this.options.backend === 'openai-api' ? 1 + (this.options.apiRetries ?? 2) : 1;
+    const attemptMs = (audioSec: number) => this.options.baseTimeoutMs + this.options.timeoutPerAudioSecondMs * Math.max(0, audioSec || 0);
+    return {
+      firstMs: Math.round(attemptMs(durationSec)),
+      chunkMs: (audioSec) => Math.round(attempts * attemptMs(audioSec) + (attempts - 1) * MAX_RETRY_WAIT_MS + (attempts > 1 ? GRACE_MS : 0)),
+    };
   }
 }
 
@@ -85,6 +105,11 @@ function workerArgs(options: PythonTranscriberOptions): string[] {
     ['--beam-size', options.beamSize],
     ['--base-url', options.baseUrl],
     ['--api-retries', options.apiRetries],
+    ['--api-timeout', options.baseTimeoutMs / 1000],
+    ['--api-timeout-per-audio-sec', options.timeoutPerAudioSecondMs / 1000],
+    ['--upload-format', options.uploadFormat],
+    ['--max-upload-mb', options.maxUploadMb],
+    ['--ffmpeg', options.ffmpegPath ?? ffmpegBinary()],
   ];
   return [options.scriptPath, '--worker', ...flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)]))];
 }

@@ -14,9 +14,19 @@ export interface WorkerCommand {
 /** The process died or never started: the file may succeed on a fresh worker. */
 export class WorkerCrashedError extends Error {}
 
+/**
+ * How long one request may take: until the worker starts its first chunk, then each chunk by its own seconds of
+ * audio, so a long call is timed chunk by chunk rather than by one limit for the whole file.
+ */
+export interface RequestTimeouts {
+  firstMs: number;
+  chunkMs(audioSec: number): number;
+}
+
 interface Pending {
   resolve(result: unknown): void;
   reject(error: Error): void;
+  timeouts: RequestTimeouts;
   timer: NodeJS.Timeout;
 }
 
@@ -50,13 +60,13 @@ export class PythonWorker {
     return !this.failure && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async transcribe(payload: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  async transcribe(payload: Record<string, unknown>, timeouts: RequestTimeouts): Promise<unknown> {
     await this.ready;
     if (this.failure) throw this.failure;
     const id = String(this.nextId++);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.timeOut(id, timeoutMs), timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      const timer = this.timer(id, timeouts.firstMs, 'transcription');
+      this.pending.set(id, { resolve, reject, timeouts, timer });
       this.child.stdin.write(`${JSON.stringify({ ...payload, id })}\n`);
     });
   }
@@ -108,20 +118,34 @@ export class PythonWorker {
   private onReply(line: string): void {
     const message = parseLine(line);
     if (message instanceof Error) return this.kill(message);
-    const pending = this.pending.get(String(message.id));
+    const id = String(message.id);
+    const pending = this.pending.get(id);
     if (!pending) {
       return this.kill(new IntegrationError('transcription', 'bad_response', `transcription worker answered an unknown request: ${line.slice(0, 200)}`));
     }
-    this.pending.delete(String(message.id));
     clearTimeout(pending.timer);
+    if (message.progress) return this.onChunkStarted(id, pending, message.progress);
+    this.pending.delete(id);
     if (message.error) pending.reject(workerError(message.error as WorkerErrorBody, 'transcription failed'));
     else pending.resolve(message.result);
   }
 
-  private timeOut(id: string, timeoutMs: number): void {
+  private onChunkStarted(id: string, pending: Pending, progress: unknown): void {
+    const audioSec = (progress as { audioSec?: unknown }).audioSec;
+    if (typeof audioSec !== 'number' || !Number.isFinite(audioSec) || audioSec < 0) {
+      return this.kill(new IntegrationError('transcription', 'bad_response', `transcription worker reported progress without audioSec: ${JSON.stringify(progress)}`));
+    }
+    pending.timer = this.timer(id, pending.timeouts.chunkMs(audioSec), `a chunk of ${audioSec} s of audio`);
+  }
+
+  private timer(id: string, timeoutMs: number, what: string): NodeJS.Timeout {
+    return setTimeout(() => this.timeOut(id, timeoutMs, what), timeoutMs);
+  }
+
+  private timeOut(id: string, timeoutMs: number, what: string): void {
     if (!this.pending.has(id)) return;
     this.logger.warn(`transcription worker ${this.child.pid} gave no answer within ${timeoutMs} ms; killing it`);
-    this.kill(new IntegrationError('transcription', 'timeout', `transcription took longer than ${timeoutMs} ms`));
+    this.kill(new IntegrationError('transcription', 'timeout', `${what} took longer than ${timeoutMs} ms`));
   }
 
   private kill(error: Error): void {

@@ -8,7 +8,7 @@ export interface TranscriptSegment {
 }
 
 export interface TranscribeRequest {
-  /** A prepared WAV file (16 kHz; stereo keeps one channel per speaker). */
+  /** A prepared WAV file (16 kHz; stereo keeps one channel per speaker; 16-bit PCM). */
   audioPath: string;
   channels: number;
   durationSec: number;
@@ -20,6 +20,9 @@ export interface TranscribeRequest {
   vocabularyHints: string[];
 }
 
+/** stereo: a speaker per channel; mono; dual_mono: two channels carrying the same mix, recognised as mono. */
+export type ChannelLayout = 'stereo' | 'mono' | 'dual_mono';
+
 export interface TranscriptResult {
   text: string;
   language: string;
@@ -29,6 +32,11 @@ export interface TranscriptResult {
   model: string;
   /** Segments dropped as silence or recogniser hallucinations. */
   dropped: number;
+  channelLayout: ChannelLayout;
+  /** Seconds of audio sent to the engine: the speech of each channel, not its silence. */
+  sentSec: number;
+  /** Requests to the engine, one per chunk. */
+  requests: number;
 }
 
 /** Speech recognition. The real adapter drives Python Whisper workers. */

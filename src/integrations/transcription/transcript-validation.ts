@@ -1,7 +1,8 @@
 import { IntegrationError } from '../../common/errors';
-import { Speaker, TranscriptResult, TranscriptSegment } from './transcriber.port';
+import { ChannelLayout, Speaker, TranscriptResult, TranscriptSegment } from './transcriber.port';
 
 const SPEAKERS: ReadonlySet<string> = new Set<Speaker>(['manager', 'client', 'unknown']);
+const LAYOUTS: ReadonlySet<string> = new Set<ChannelLayout>(['stereo', 'mono', 'dual_mono']);
 const TIME_TOLERANCE_SEC = 0.5;
 
 /** The worker's answer is checked field by field before anything downstream trusts it. */
@@ -12,8 +13,8 @@ export function validateTranscript(raw: unknown): TranscriptResult {
   segments.forEach((segment, index) => {
     if (index > 0 && segment.start < segments[index - 1].start) invalid(`segments[${index}] starts before segments[${index - 1}]`);
   });
-  const dropped = nonNegative(result.dropped, 'dropped');
-  if (!Number.isInteger(dropped)) invalid('dropped is not an integer');
+  const dropped = count(result.dropped, 'dropped');
+  if (typeof result.channelLayout !== 'string' || !LAYOUTS.has(result.channelLayout)) invalid(`channelLayout ${JSON.stringify(result.channelLayout)} is not stereo, mono or dual_mono`);
   return {
     text: text(result.text, 'text'),
     language: text(result.language, 'language'),
@@ -22,7 +23,16 @@ export function validateTranscript(raw: unknown): TranscriptResult {
     engine: text(result.engine, 'engine'),
     model: text(result.model, 'model'),
     dropped,
+    channelLayout: result.channelLayout as ChannelLayout,
+    sentSec: nonNegative(result.sentSec, 'sentSec'),
+    requests: count(result.requests, 'requests'),
   };
+}
+
+function count(value: unknown, where: string): number {
+  const number = nonNegative(value, where);
+  if (!Number.isInteger(number)) invalid(`${where} is not an integer`);
+  return number;
 }
 
 function validSegment(raw: unknown, index: number, durationSec: number): TranscriptSegment {

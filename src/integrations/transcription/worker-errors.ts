@@ -11,6 +11,7 @@ const FAILURE_OF_CODE: Record<string, IntegrationFailure> = {
   file_not_found: 'not_found',
   unreadable_audio: 'bad_request',
   bad_request: 'bad_request',
+  too_large: 'bad_request',
   engine_missing: 'not_configured',
   not_configured: 'not_configured',
   auth: 'auth',

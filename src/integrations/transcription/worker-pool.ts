@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { IntegrationError } from '../../common/errors';
-import { PythonWorker, WorkerCrashedError } from './python-worker';
+import { PythonWorker, RequestTimeouts, WorkerCrashedError } from './python-worker';
 
 /**
  * Up to `size` long-lived workers, started on first use; requests beyond that wait in line.
@@ -23,10 +23,10 @@ export class WorkerPool {
     return this.all.size;
   }
 
-  async run(payload: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  async run(payload: Record<string, unknown>, timeouts: RequestTimeouts): Promise<unknown> {
     await this.takeTurn();
     try {
-      return await this.runWithOneRetry(payload, timeoutMs);
+      return await this.runWithOneRetry(payload, timeouts);
     } finally {
       this.endTurn();
     }
@@ -41,24 +41,24 @@ export class WorkerPool {
     await Promise.all(stopping);
   }
 
-  private async runWithOneRetry(payload: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  private async runWithOneRetry(payload: Record<string, unknown>, timeouts: RequestTimeouts): Promise<unknown> {
     try {
-      return await this.runOnWorker(payload, timeoutMs);
+      return await this.runOnWorker(payload, timeouts);
     } catch (error) {
       if (!(error instanceof WorkerCrashedError) || this.closed) throw this.asIntegrationError(error);
       this.logger.warn(`${error.message}; retrying ${String(payload.audioPath)} on a fresh worker`);
       try {
-        return await this.runOnWorker(payload, timeoutMs);
+        return await this.runOnWorker(payload, timeouts);
       } catch (retryError) {
         throw this.asIntegrationError(retryError);
       }
     }
   }
 
-  private async runOnWorker(payload: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  private async runOnWorker(payload: Record<string, unknown>, timeouts: RequestTimeouts): Promise<unknown> {
     const worker = this.idle.pop() ?? this.spawn();
     try {
-      return await worker.transcribe(payload, timeoutMs);
+      return await worker.transcribe(payload, timeouts);
     } finally {
       if (worker.usable && !this.closed) this.idle.push(worker);
       else this.discard(worker);

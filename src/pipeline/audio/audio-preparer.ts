@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ffmpegBinary, ffprobeBinary } from '../../common/packaged-binaries';
 import { StageError } from '../pipeline-errors';
 
 const run = promisify(execFile);
@@ -26,8 +26,8 @@ export abstract class AudioPreparer {
 
 /** ffprobe and ffmpeg from the npm packages that ship them, or from the system. */
 export class FfmpegAudioPreparer extends AudioPreparer {
-  private readonly ffmpeg = binary('@ffmpeg-installer/linux-x64', 'ffmpeg');
-  private readonly ffprobe = binary('@ffprobe-installer/linux-x64', 'ffprobe');
+  private readonly ffmpeg = ffmpegBinary();
+  private readonly ffprobe = ffprobeBinary();
 
   constructor(private readonly workDir: string, private readonly timeoutMs = 10 * 60_000) {
     super();
@@ -60,21 +60,5 @@ export class FfmpegAudioPreparer extends AudioPreparer {
       const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').pop()?.slice(0, 300);
       throw new StageError(`ffmpeg could not ${verb} the recording: ${detail}`, false);
     }
-  }
-}
-
-/** The packaged binary (made executable when the package manager left it without the bit), else the system one. */
-function binary(packageName: string, name: string): string {
-  try {
-    const path = join(require.resolve(`${packageName}/package.json`), '..', name);
-    if (!existsSync(path)) return name;
-    try {
-      accessSync(path, constants.X_OK);
-    } catch {
-      chmodSync(path, 0o755);
-    }
-    return path;
-  } catch {
-    return name;
   }
 }

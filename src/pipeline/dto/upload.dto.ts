@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
+import { CALL_DIRECTIONS, type CallDirection, EMPLOYEE_CHANNELS, type EmployeeChannel } from '../../calls/entities/call.entity';
 import { IsCallStartTime } from '../../common/date-window';
 
 /** The form fields sent with an uploaded recording. */
@@ -18,6 +18,11 @@ export class UploadCallDto {
   /** When the call began (ISO 8601, from 2000 to a day from now); the upload time when absent. */
   @IsOptional() @IsCallStartTime()
   startedAt?: string;
+
+  /** The channel of a stereo recording that carries the employee, or `mono` for one mix; default: the `transcription.employeeChannel.upload` setting. */
+  @ApiPropertyOptional({ enum: EMPLOYEE_CHANNELS })
+  @IsOptional() @IsIn(EMPLOYEE_CHANNELS)
+  employeeChannel?: EmployeeChannel;
 }
 
 export class UploadedCallDto {

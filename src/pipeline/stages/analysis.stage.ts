@@ -37,13 +37,16 @@ export class AnalysisStage {
     const resting = call.status === 'analyzed' ? 'analyzed' : 'transcribed';
     if (!isLlmConfigured(this.config.openai)) return this.state.setStatus(call.id, resting, 'llm_not_configured');
     const transcript = await this.state.manager.getRepository(Transcript).findOneByOrFail({ callId: call.id });
-    const inputHash = this.inputHash(call, transcript, settings, context.force ? context.jobId : '');
-    let analysis = await this.storedAnalysis(call.id, inputHash);
+    const nonce = context.force ? context.jobId : '';
+    let analysis = await this.storedAnalysis(call.id, this.inputHash(call, transcript.segments, transcript.durationSec, settings, nonce));
     if (!analysis) {
       if (await this.budget.exhausted(settings)) return this.state.setStatus(call.id, resting, 'budget_paused');
       const shown = { status: resting, reason: 'analyzing' } as const;
       const outcome = await this.limits.analysis.use(() => recordStage(this.state, context, 'analysis', shown, () => this.analyze(call, transcript, settings)));
-      analysis = await this.storeVersion(call.id, outcome, inputHash);
+      const swapped = outcome.metrics.roleCheck === 'swapped' ? outcome.segments : null;
+      // A swap rewrites the transcript, so the version is filed under the input it leaves behind: run again, it is found.
+      const inputHash = this.inputHash(call, swapped ?? transcript.segments, transcript.durationSec, settings, nonce);
+      analysis = await this.storeVersion(call.id, outcome, inputHash, swapped);
     }
     await this.applyToCall(call.id, analysis);
     await this.publish(analysis);
@@ -67,12 +70,13 @@ export class AnalysisStage {
     });
   }
 
-  private inputHash(call: Call, transcript: Transcript, settings: Settings, nonce: string): string {
+  private inputHash(call: Call, segments: Transcript['segments'], durationSec: number | null, settings: Settings, nonce: string): string {
     const { model, language, checklist, riskThresholds, piiRedaction } = settings.analysis;
     const { products, competitors } = settings.dictionaries;
+    const { autoSwapRoles } = settings.transcription;
     const input = {
-      segments: transcript.segments, durationSec: transcript.durationSec, direction: call.direction, managerName: call.managerName,
-      model: model || this.config.openai.model, language, checklist, riskThresholds, piiRedaction, products, competitors, nonce,
+      segments, durationSec, direction: call.direction, managerName: call.managerName,
+      model: model || this.config.openai.model, language, checklist, riskThresholds, piiRedaction, products, competitors, autoSwapRoles, nonce,
     };
     return createHash('sha256').update(JSON.stringify(input)).digest('hex');
   }
@@ -81,9 +85,11 @@ export class AnalysisStage {
     return this.state.manager.getRepository(Analysis).findOne({ where: { callId, inputHash }, order: { version: 'DESC' } });
   }
 
-  private storeVersion(callId: number, outcome: AnalysisOutcome, inputHash: string): Promise<Analysis> {
+  /** Stores the version, and with it the transcript's speakers when the analysis exchanged them. */
+  private storeVersion(callId: number, outcome: AnalysisOutcome, inputHash: string, swappedSegments: Transcript['segments'] | null): Promise<Analysis> {
     return this.state.durable(async (manager) => {
       await manager.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [callId]);
+      if (swappedSegments) await manager.getRepository(Transcript).update({ callId }, { segments: swappedSegments });
       const version = await nextVersion(manager, callId);
       const { usage } = outcome;
       const analysis = await manager.getRepository(Analysis).save({
@@ -94,7 +100,7 @@ export class AnalysisStage {
         model: usage.model, promptVersion: outcome.promptVersion, criteriaVersion: outcome.criteriaVersion,
         promptTokens: usage.promptTokens, cachedPromptTokens: usage.cachedPromptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd,
       });
-      this.logger.log(`Call ${callId}: analysis version ${version} (${usage.model}, $${usage.costUsd.toFixed(4)})`);
+      this.logger.log(`Call ${callId}: analysis version ${version} (${usage.model}, $${usage.costUsd.toFixed(4)})${swappedSegments ? ', speakers exchanged' : ''}`);
       return analysis;
     });
   }

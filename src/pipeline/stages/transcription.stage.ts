@@ -1,22 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { join } from 'node:path';
-import { Call, type CallDirection } from '../../calls/entities/call.entity';
+import { Call } from '../../calls/entities/call.entity';
 import { Transcript } from '../../calls/entities/transcript.entity';
 import { computeConversationMetrics } from '../../integrations/analysis/conversation-metrics';
 import { Transcriber, TranscriptResult } from '../../integrations/transcription/transcriber.port';
-import type { Settings } from '../../settings/settings.types';
+import type { ChannelMapping, Settings } from '../../settings/settings.types';
 import { AudioPreparer } from '../audio/audio-preparer';
 import { CallFields, CallStateStore } from '../call-state.store';
 import { PipelineLimits } from '../pipeline-limits';
 import { recordStage, StageContext } from './stage-context';
 
+/** How a call's recording is recognised: a speaker per channel, with the manager on one of them, or one mix. */
+export type ChannelRoles = { mono: false; managerChannel: 0 | 1 } | { mono: true };
+
 /**
- * Which stereo channel carries the manager. Bitrix24 telephony records the side that placed the call on the
- * left channel: the manager on outgoing calls and callbacks (the portal rings the manager first), the client
- * on incoming ones.
+ * The call's own employee channel, else the setting for its source. `caller_left`: the party that placed the call
+ * is on the left, as Bitrix24 telephony records it: the manager on outgoing calls and callbacks (the portal rings
+ * the manager first), the client on incoming ones.
  */
-export function managerChannelFor(direction: CallDirection): 0 | 1 {
-  return direction === 'incoming' ? 1 : 0;
+export function channelRoles(call: Pick<Call, 'source' | 'direction' | 'employeeChannel'>, settings: Settings): ChannelRoles {
+  const mapping: ChannelMapping = call.employeeChannel ?? settings.transcription.employeeChannel[call.source];
+  if (mapping === 'mono') return { mono: true };
+  if (mapping === 'caller_left') return { mono: false, managerChannel: call.direction === 'incoming' ? 1 : 0 };
+  return { mono: false, managerChannel: mapping === 'right' ? 1 : 0 };
 }
 
 export function vocabularyHints(settings: Settings): string[] {
@@ -49,13 +55,14 @@ export class TranscriptionStage {
   }
 
   private async transcribe(call: Call, settings: Settings): Promise<TranscriptResult> {
-    const prepared = await this.audio.prepare(join(this.limits.dataDir, call.recordingPath!), call.audioChannels ?? 1);
+    const roles = channelRoles(call, settings);
+    const prepared = await this.audio.prepare(join(this.limits.dataDir, call.recordingPath!), roles.mono ? 1 : call.audioChannels ?? 1);
     try {
       return await this.transcriber.transcribe({
         audioPath: prepared.path,
         channels: prepared.channels,
         durationSec: prepared.durationSec,
-        managerChannel: managerChannelFor(call.direction),
+        managerChannel: roles.mono ? 0 : roles.managerChannel,
         language: settings.analysis.language,
         vocabularyHints: vocabularyHints(settings),
       });
@@ -80,6 +87,8 @@ export class TranscriptionStage {
       model: result.model,
       durationSec: result.durationSec,
       droppedSegments: result.dropped,
+      channelLayout: result.channelLayout,
+      sentAudioSec: result.sentSec,
     }, ['callId']));
     await this.state.setStatus(call.id, 'transcribed', null, { metrics: metrics as unknown as CallFields['metrics'] });
   }

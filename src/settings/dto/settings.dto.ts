@@ -21,7 +21,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type { RiskLevel } from '../settings.types';
+import { CHANNEL_MAPPINGS, type ChannelMapping, type RiskLevel } from '../settings.types';
 import { IsClockTime, IsIanaTimeZone, Optional, ReadOnly } from './settings-validators';
 
 export const RISK_LEVELS: RiskLevel[] = ['low', 'medium', 'high'];
@@ -202,6 +202,34 @@ export class CrmSettingsDto {
   writeBack?: boolean;
 }
 
+export class EmployeeChannelSettingsDto {
+  /** Calls synced from Bitrix24 telephony. @example "caller_left" */
+  @Optional() @IsIn(CHANNEL_MAPPINGS)
+  bitrix?: ChannelMapping;
+
+  /** Calls uploaded through `POST /calls/upload`. @example "left" */
+  @Optional() @IsIn(CHANNEL_MAPPINGS)
+  upload?: ChannelMapping;
+
+  /** Calls from the generic incoming webhook. @example "left" */
+  @Optional() @IsIn(CHANNEL_MAPPINGS)
+  webhook?: ChannelMapping;
+}
+
+export class TranscriptionSettingsDto {
+  /**
+   * Which channel of a stereo recording carries the employee, per source of the call (a call's own
+   * `employeeChannel` wins): `left`, `right`, `caller_left` (the party that placed the call is on the left, as
+   * Bitrix24 records) or `mono` (the channels are mixed and the analysis tells the speakers apart).
+   */
+  @Group(() => EmployeeChannelSettingsDto)
+  employeeChannel?: EmployeeChannelSettingsDto;
+
+  /** Exchange the speakers when the analysis reads the roles the other way round; otherwise the call is only flagged. @example false */
+  @Optional() @IsBoolean()
+  autoSwapRoles?: boolean;
+}
+
 /** A partial update: only the keys sent change; nested groups merge. */
 export class UpdateSettingsDto {
   /** IANA time zone of periods and digests. @example "Europe/Moscow" */
@@ -228,6 +256,9 @@ export class UpdateSettingsDto {
 
   @Group(() => CrmSettingsDto)
   crm?: CrmSettingsDto;
+
+  @Group(() => TranscriptionSettingsDto)
+  transcription?: TranscriptionSettingsDto;
 
   @ReadOnly() @ApiHideProperty()
   integrations?: never;
@@ -294,6 +325,7 @@ export class SettingsDto {
   reports: ReportSettingsDto;
   retention: RetentionSettingsDto;
   crm: CrmSettingsDto;
+  transcription: TranscriptionSettingsDto;
   /** Read-only status of each integration; never a secret. */
   integrations: IntegrationsDto;
   // Stated in a decorator rather than a comment, so the mark is on the document whatever builds it.

@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import {
   IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min,
 } from 'class-validator';
-import { CALL_DIRECTIONS, type CallDirection } from '../../calls/entities/call.entity';
+import { CALL_DIRECTIONS, type CallDirection, EMPLOYEE_CHANNELS, type EmployeeChannel } from '../../calls/entities/call.entity';
 import { IsCallStartTime } from '../../common/date-window';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -42,6 +42,10 @@ export class GenericCallEventDto {
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'recordUrl must be an http(s) URL' })
   @MaxLength(2048)
   recordUrl: string;
+
+  /** The channel of a stereo recording that carries the employee, or `mono` for one mix; default: the `transcription.employeeChannel.webhook` setting. @example "left" */
+  @IsOptional() @IsIn(EMPLOYEE_CHANNELS)
+  employeeChannel?: EmployeeChannel;
 
   /** Queue the call for processing; default: the `analysis.autoProcess` setting. @example true */
   @IsOptional() @IsBoolean()

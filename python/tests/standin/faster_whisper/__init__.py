@@ -78,8 +78,9 @@ def _log(entry):
 
 def _misbehave(audio):
     name = os.path.basename(audio)
-    if "crash-once" in name and not os.path.exists(audio + ".crashed"):
-        open(audio + ".crashed", "w").close()
+    crashed = os.path.join(os.path.dirname(os.environ.get("STANDIN_LOG", audio)), name.split("-chunk")[0] + ".crashed")
+    if "crash-once" in name and not os.path.exists(crashed):
+        open(crashed, "w").close()
         os._exit(3)
     if "crash-always" in name:
         os._exit(3)
