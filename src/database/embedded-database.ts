@@ -16,7 +16,8 @@ const LEGACY_PASSWORD = 'postgres';
 const INVALID_PASSWORD = '28P01';
 const DUPLICATE_DATABASE = '42P04';
 const JOIN_TIMEOUT_MS = 120_000;
-const RECOVERY_MAX_DELAY_MS = 5_000;
+// Short: until a process has counted itself in again, another one leaving may take it for gone.
+const RECOVERY_MAX_DELAY_MS = 1_000;
 
 /**
  * The embedded PostgreSQL for a one-command start: real PostgreSQL binaries from the
@@ -119,7 +120,7 @@ class ServerUse {
     this.connection = undefined;
     if (this.leaving) return;
     this.logger.warn('The connection to the embedded PostgreSQL was lost: starting the server again if it stopped');
-    for (let delay = 500; !this.leaving; delay = Math.min(delay * 2, RECOVERY_MAX_DELAY_MS)) {
+    for (let delay = 100; !this.leaving; delay = Math.min(delay * 2, RECOVERY_MAX_DELAY_MS)) {
       try {
         const port = await this.enter();
         if (port === this.port) this.logger.log(`The embedded PostgreSQL is back on port ${port}`);

@@ -143,6 +143,8 @@ describe('two processes on one data directory', () => {
     await eventually(() => postmaster() !== killed && isRunning(postmaster()), 'a new postmaster');
     expect(postmasterPort()).toBe(port);
     await eventually(async () => (await request(apiUrl).get('/api/health')).status === 200, 'the API to reconnect');
+    // Pools reconnect on their own; a process counts itself in again (and so keeps the server) once it says so.
+    await eventually(() => [api, worker].every((service) => service.output().includes('is back on port')), 'both processes to count in again');
     await expectBothWorking();
   }, 120_000);
 
